@@ -1,0 +1,306 @@
+// Package audit is the append-only, hash-chained log of every change and every read of
+// personal data. Each entry's hash covers its fields and the previous entry's hash, so an
+// entry changed or removed behind the application's back breaks the chain at that point;
+// the tables refuse UPDATE and DELETE (triggers), and `yingshang audit verify` walks the
+// chain. Entries are written inside the transaction of the change they record: a change
+// that rolls back leaves no trace, and a trace never exists without its change.
+package audit
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"yingshang/internal/db"
+)
+
+// Subject is who acted (auth.Actor implements it).
+type Subject interface {
+	AuditID() int64
+	AuditName() string
+	AuditIP() string
+}
+
+// Entry is one line of the log.
+type Entry struct {
+	ID         int64     `json:"id"`
+	At         time.Time `json:"at"`
+	ActorID    int64     `json:"actor_id"`
+	ActorName  string    `json:"actor_name"`
+	ActorIP    string    `json:"actor_ip"`
+	Action     string    `json:"action"`
+	ObjectType string    `json:"object_type"`
+	ObjectID   string    `json:"object_id"`
+	Result     string    `json:"result"`
+	Summary    string    `json:"summary"`
+	PrevHash   string    `json:"prev_hash"`
+	Hash       string    `json:"hash"`
+}
+
+// Log writes and reads the audit log.
+type Log struct {
+	db  *db.DB
+	now func() time.Time
+}
+
+// New returns the log on d; now may be nil for the wall clock.
+func New(d *db.DB, now func() time.Time) *Log {
+	if now == nil {
+		now = time.Now
+	}
+	return &Log{db: d, now: now}
+}
+
+// Change is a before/after summary of what changed.
+type Change struct {
+	Before any `json:"before,omitempty"`
+	After  any `json:"after,omitempty"`
+	Note   string `json:"note,omitempty"`
+}
+
+// Record appends an entry, inside the transaction in ctx (or its own). summary is encoded
+// as JSON unless it is already a string.
+func (l *Log) Record(ctx context.Context, who Subject, action, objectType, objectID string, summary any) error {
+	return l.RecordResult(ctx, who, action, objectType, objectID, "ok", summary)
+}
+
+// RecordResult is Record with an explicit result ("ok", "denied", "failed").
+func (l *Log) RecordResult(ctx context.Context, who Subject, action, objectType, objectID, result string, summary any) error {
+	s, err := encodeSummary(summary)
+	if err != nil {
+		return err
+	}
+	e := Entry{
+		At:         l.now().UTC().Truncate(time.Millisecond),
+		ActorID:    who.AuditID(),
+		ActorName:  who.AuditName(),
+		ActorIP:    who.AuditIP(),
+		Action:     action,
+		ObjectType: objectType,
+		ObjectID:   objectID,
+		Result:     result,
+		Summary:    s,
+	}
+	return l.db.WithTx(ctx, func(ctx context.Context) error {
+		q := l.db.Q(ctx)
+		lockSQL := `SELECT last_id, last_hash FROM audit_head WHERE id = 1`
+		if l.db.Engine == db.Postgres {
+			lockSQL += ` FOR UPDATE`
+		}
+		var lastID int64
+		if err := q.QueryRowContext(ctx, lockSQL).Scan(&lastID, &e.PrevHash); err != nil {
+			return fmt.Errorf("audit: read head: %w", err)
+		}
+		e.Hash = hashEntry(e)
+		var actorID any
+		if e.ActorID != 0 {
+			actorID = e.ActorID
+		}
+		if err := q.QueryRowContext(ctx, `INSERT INTO audit_log
+			(at, actor_id, actor_name, actor_ip, action, object_type, object_id, result, summary, prev_hash, hash)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+			db.Millis(e.At), actorID, e.ActorName, e.ActorIP, e.Action, e.ObjectType, e.ObjectID,
+			e.Result, e.Summary, e.PrevHash, e.Hash).Scan(&e.ID); err != nil {
+			return fmt.Errorf("audit: append: %w", err)
+		}
+		if _, err := q.ExecContext(ctx, `UPDATE audit_head SET last_id = $1, last_hash = $2 WHERE id = 1`, e.ID, e.Hash); err != nil {
+			return fmt.Errorf("audit: move head: %w", err)
+		}
+		return nil
+	})
+}
+
+func encodeSummary(summary any) (string, error) {
+	switch s := summary.(type) {
+	case nil:
+		return "", nil
+	case string:
+		return s, nil
+	default:
+		b, err := json.Marshal(s)
+		if err != nil {
+			return "", fmt.Errorf("audit: encode summary: %w", err)
+		}
+		return string(b), nil
+	}
+}
+
+// hashEntry covers every field but the id (assigned by the database) and the hash itself.
+// Fields are length-prefixed so no two different entries share an input.
+func hashEntry(e Entry) string {
+	h := sha256.New()
+	for _, f := range []string{
+		e.PrevHash,
+		strconv.FormatInt(db.Millis(e.At), 10),
+		strconv.FormatInt(e.ActorID, 10),
+		e.ActorName, e.ActorIP, e.Action, e.ObjectType, e.ObjectID, e.Result, e.Summary,
+	} {
+		fmt.Fprintf(h, "%d:%s;", len(f), f)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+const entryColumns = `id, at, COALESCE(actor_id, 0), actor_name, actor_ip, action, object_type, object_id, result, summary, prev_hash, hash`
+
+func scanEntry(sc interface{ Scan(...any) error }) (Entry, error) {
+	var e Entry
+	var at int64
+	err := sc.Scan(&e.ID, &at, &e.ActorID, &e.ActorName, &e.ActorIP, &e.Action, &e.ObjectType,
+		&e.ObjectID, &e.Result, &e.Summary, &e.PrevHash, &e.Hash)
+	e.At = db.FromMillis(at)
+	return e, err
+}
+
+// VerifyResult reports a walk of the chain.
+type VerifyResult struct {
+	Checked int
+	// Bad is the first entry whose hash or link is wrong (nil when the chain holds).
+	Bad    *Entry
+	Reason string
+}
+
+// Verify walks the whole chain in id order, in batches, and stops at the first bad entry.
+func (l *Log) Verify(ctx context.Context) (VerifyResult, error) {
+	var res VerifyResult
+	prev := ""
+	var after int64
+	for {
+		rows, err := l.db.R.QueryContext(ctx, `SELECT `+entryColumns+` FROM audit_log WHERE id > $1 ORDER BY id LIMIT 5000`, after)
+		if err != nil {
+			return res, fmt.Errorf("audit: verify: %w", err)
+		}
+		n := 0
+		for rows.Next() {
+			e, err := scanEntry(rows)
+			if err != nil {
+				rows.Close()
+				return res, err
+			}
+			n++
+			after = e.ID
+			switch {
+			case e.PrevHash != prev:
+				res.Bad, res.Reason = &e, "broken link: prev_hash does not match the previous entry's hash"
+			case hashEntry(e) != e.Hash:
+				res.Bad, res.Reason = &e, "hash mismatch: the entry was changed after it was written"
+			}
+			if res.Bad != nil {
+				rows.Close()
+				return res, nil
+			}
+			res.Checked++
+			prev = e.Hash
+		}
+		if err := rows.Close(); err != nil {
+			return res, err
+		}
+		if err := rows.Err(); err != nil {
+			return res, err
+		}
+		if n == 0 {
+			break
+		}
+	}
+	var head string
+	if err := l.db.R.QueryRowContext(ctx, `SELECT last_hash FROM audit_head WHERE id = 1`).Scan(&head); err != nil {
+		return res, err
+	}
+	if head != prev {
+		res.Reason = "the head does not match the last entry: entries at the end were removed"
+		res.Bad = &Entry{ID: after, Hash: prev}
+	}
+	return res, nil
+}
+
+// Filter selects entries for the auditor's list.
+type Filter struct {
+	ActorName  string
+	Action     string
+	ObjectType string
+	ObjectID   string
+	From, To   time.Time
+	// BeforeID pages backwards from the newest.
+	BeforeID int64
+	Limit    int
+}
+
+// List returns entries newest first.
+func (l *Log) List(ctx context.Context, f Filter) ([]Entry, error) {
+	var where []string
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(args))))
+	}
+	if f.ActorName != "" {
+		add("actor_name = ?", f.ActorName)
+	}
+	if f.Action != "" {
+		add("action LIKE ?", f.Action+"%")
+	}
+	if f.ObjectType != "" {
+		add("object_type = ?", f.ObjectType)
+	}
+	if f.ObjectID != "" {
+		add("object_id = ?", f.ObjectID)
+	}
+	if !f.From.IsZero() {
+		add("at >= ?", db.Millis(f.From))
+	}
+	if !f.To.IsZero() {
+		add("at < ?", db.Millis(f.To))
+	}
+	if f.BeforeID > 0 {
+		add("id < ?", f.BeforeID)
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 1000 {
+		limit = 50
+	}
+	q := `SELECT ` + entryColumns + ` FROM audit_log`
+	if len(where) > 0 {
+		q += ` WHERE ` + strings.Join(where, " AND ")
+	}
+	q += ` ORDER BY id DESC LIMIT ` + strconv.Itoa(limit)
+	rows, err := l.db.RQ(ctx).QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("audit: list: %w", err)
+	}
+	defer rows.Close()
+	var out []Entry
+	for rows.Next() {
+		e, err := scanEntry(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// History returns one object's entries, oldest first (the per-object history view).
+func (l *Log) History(ctx context.Context, objectType, objectID string, limit int) ([]Entry, error) {
+	if limit <= 0 || limit > 1000 {
+		limit = 200
+	}
+	rows, err := l.db.RQ(ctx).QueryContext(ctx, `SELECT `+entryColumns+` FROM audit_log
+		WHERE object_type = $1 AND object_id = $2 ORDER BY id LIMIT `+strconv.Itoa(limit), objectType, objectID)
+	if err != nil {
+		return nil, fmt.Errorf("audit: history: %w", err)
+	}
+	defer rows.Close()
+	var out []Entry
+	for rows.Next() {
+		e, err := scanEntry(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}

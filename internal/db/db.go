@@ -1,0 +1,289 @@
+// Package db opens the storage engine (embedded SQLite or PostgreSQL), applies the embedded
+// migrations of that engine and carries transactions in the context so that services can
+// compose: a service's WithTx joins the transaction its caller already opened.
+//
+// SQL is written once with $1-style placeholders, which both modernc.org/sqlite and pgx
+// accept; where the engines differ (full-text search, date bucketing) the caller asks
+// Engine and picks the variant in one place.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"yingshang/internal/apperr"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
+	_ "modernc.org/sqlite"             // SQLite driver "sqlite"
+)
+
+// Engine names the storage engine.
+type Engine string
+
+// The two engines.
+const (
+	SQLite   Engine = "sqlite"
+	Postgres Engine = "postgres"
+)
+
+// Sentinel errors: the same values the services return (package apperr).
+var (
+	ErrNotFound = apperr.ErrNotFound
+	ErrConflict = apperr.ErrConflict
+)
+
+// Querier is what both *sql.DB and *sql.Tx offer.
+type Querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// DB is an open database: a writer handle and a reader handle. On SQLite the writer is a
+// single connection (SQLite allows one writer at a time; serialising in the pool is cheaper
+// than retrying on SQLITE_BUSY) and the readers are a pool on the same WAL file. On
+// PostgreSQL both are the same pool.
+type DB struct {
+	Engine Engine
+	W      *sql.DB
+	R      *sql.DB
+	// Path is the SQLite file (empty on PostgreSQL).
+	Path string
+	// URL is the PostgreSQL connection string (empty on SQLite).
+	URL string
+}
+
+// Config says where the data lives.
+type Config struct {
+	// URL is empty or "sqlite:" for the embedded engine, or a postgres:// URL.
+	URL string
+	// DataDir holds the SQLite file and attachments.
+	DataDir string
+	// MaxReaders bounds the reader pool (default: 2×CPUs, at least 4).
+	MaxReaders int
+}
+
+// IsPostgresURL reports whether u selects PostgreSQL.
+func IsPostgresURL(u string) bool {
+	return strings.HasPrefix(u, "postgres://") || strings.HasPrefix(u, "postgresql://")
+}
+
+// Open opens the engine that cfg selects. It does not migrate.
+func Open(ctx context.Context, cfg Config) (*DB, error) {
+	if IsPostgresURL(cfg.URL) {
+		return openPostgres(ctx, cfg)
+	}
+	if cfg.URL != "" && cfg.URL != "sqlite:" && !strings.HasPrefix(cfg.URL, "sqlite:") {
+		return nil, fmt.Errorf("db: unsupported database URL %q (use postgres://… or leave empty for SQLite)", redact(cfg.URL))
+	}
+	return openSQLite(ctx, cfg)
+}
+
+// sqlitePragmas are applied by the driver on every new connection, so a connection the pool
+// opens later gets them too. busy_timeout comes first so the others wait instead of failing
+// when another process (a CLI command beside `serve`) holds the lock.
+var sqlitePragmas = []string{
+	"busy_timeout(10000)",
+	"journal_mode(WAL)",
+	"synchronous(NORMAL)",
+	"foreign_keys(ON)",
+	"temp_store(MEMORY)",
+	"cache_size(-32000)",
+	"mmap_size(268435456)",
+}
+
+func sqliteDSN(path string, readOnly bool) string {
+	v := url.Values{}
+	for _, p := range sqlitePragmas {
+		v.Add("_pragma", p)
+	}
+	if readOnly {
+		v.Add("_pragma", "query_only(1)")
+	} else {
+		// BEGIN IMMEDIATE takes the write lock at the start of a transaction, so two
+		// processes never deadlock upgrading read locks to write locks.
+		v.Set("_txlock", "immediate")
+	}
+	v.Set("_time_format", "sqlite")
+	return "file:" + path + "?" + v.Encode()
+}
+
+func openSQLite(ctx context.Context, cfg Config) (*DB, error) {
+	dir := cfg.DataDir
+	if dir == "" {
+		dir = "data"
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("db: create data dir: %w", err)
+	}
+	path := filepath.Join(dir, "yingshang.db")
+	if strings.HasPrefix(cfg.URL, "sqlite:") && len(cfg.URL) > len("sqlite:") {
+		path = strings.TrimPrefix(cfg.URL, "sqlite:")
+	}
+	w, err := sql.Open("sqlite", sqliteDSN(path, false))
+	if err != nil {
+		return nil, fmt.Errorf("db: open sqlite: %w", err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("db: open sqlite %s: %w", path, err)
+	}
+	r, err := sql.Open("sqlite", sqliteDSN(path, true))
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("db: open sqlite readers: %w", err)
+	}
+	n := cfg.MaxReaders
+	if n <= 0 {
+		n = max(4, 2*runtime.NumCPU())
+	}
+	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(n)
+	r.SetConnMaxIdleTime(5 * time.Minute)
+	return &DB{Engine: SQLite, W: w, R: r, Path: path}, nil
+}
+
+func openPostgres(ctx context.Context, cfg Config) (*DB, error) {
+	p, err := sql.Open("pgx", cfg.URL)
+	if err != nil {
+		return nil, fmt.Errorf("db: open postgres: %w", err)
+	}
+	n := cfg.MaxReaders
+	if n <= 0 {
+		n = max(8, 4*runtime.NumCPU())
+	}
+	p.SetMaxOpenConns(n)
+	p.SetMaxIdleConns(n)
+	p.SetConnMaxIdleTime(5 * time.Minute)
+	if err := p.PingContext(ctx); err != nil {
+		p.Close()
+		return nil, fmt.Errorf("db: connect postgres %s: %w", redact(cfg.URL), err)
+	}
+	return &DB{Engine: Postgres, W: p, R: p, URL: cfg.URL}, nil
+}
+
+// Close closes both handles.
+func (d *DB) Close() error {
+	err := d.W.Close()
+	if d.R != d.W {
+		err = errors.Join(err, d.R.Close())
+	}
+	return err
+}
+
+// Ping checks that the database answers.
+func (d *DB) Ping(ctx context.Context) error {
+	return d.R.PingContext(ctx)
+}
+
+func redact(u string) string {
+	pu, err := url.Parse(u)
+	if err != nil {
+		return "(unparseable URL)"
+	}
+	return pu.Redacted()
+}
+
+type txKey struct{}
+
+type txState struct {
+	tx *sql.Tx
+	// after runs once the outermost transaction has committed.
+	after []func()
+}
+
+// WithTx runs fn in a transaction on the writer. If ctx already carries a transaction, fn
+// joins it and the outermost WithTx commits or rolls back. fn's error rolls back.
+func (d *DB) WithTx(ctx context.Context, fn func(ctx context.Context) error) (err error) {
+	if _, ok := ctx.Value(txKey{}).(*txState); ok {
+		return fn(ctx)
+	}
+	tx, err := d.W.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("db: begin: %w", err)
+	}
+	st := &txState{tx: tx}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = tx.Rollback()
+			panic(p)
+		}
+	}()
+	if err := fn(context.WithValue(ctx, txKey{}, st)); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("db: commit: %w", err)
+	}
+	for _, f := range st.after {
+		f()
+	}
+	return nil
+}
+
+// AfterCommit registers f to run once the transaction in ctx commits (at once when ctx
+// carries no transaction). Used to wake workers only for work that really exists.
+func AfterCommit(ctx context.Context, f func()) {
+	if st, ok := ctx.Value(txKey{}).(*txState); ok {
+		st.after = append(st.after, f)
+		return
+	}
+	f()
+}
+
+// InTx reports whether ctx carries a transaction.
+func InTx(ctx context.Context) bool {
+	_, ok := ctx.Value(txKey{}).(*txState)
+	return ok
+}
+
+// Q returns the handle for statements that write: the transaction in ctx, or the writer.
+func (d *DB) Q(ctx context.Context) Querier {
+	if st, ok := ctx.Value(txKey{}).(*txState); ok {
+		return st.tx
+	}
+	return d.W
+}
+
+// RQ returns the handle for reads: the transaction in ctx (so a service sees its own
+// writes), or the reader pool.
+func (d *DB) RQ(ctx context.Context) Querier {
+	if st, ok := ctx.Value(txKey{}).(*txState); ok {
+		return st.tx
+	}
+	return d.R
+}
+
+// NoRows maps sql.ErrNoRows to ErrNotFound and wraps other errors with what.
+func NoRows(err error, what string) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("%s: %w", what, ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
+}
+
+// IsUniqueViolation reports whether err is a unique-constraint violation on either engine.
+func IsUniqueViolation(err error) bool {
+	if err == nil {
+		return false
+	}
+	s := err.Error()
+	return strings.Contains(s, "UNIQUE constraint failed") || // SQLite
+		strings.Contains(s, "SQLSTATE 23505") || strings.Contains(s, "duplicate key value") // PostgreSQL
+}

@@ -1,0 +1,192 @@
+package db_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+
+	"yingshang/internal/db"
+	"yingshang/internal/db/dbtest"
+)
+
+func TestMigrateAndCurrent(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		if err := d.CheckCurrent(ctx); err != nil {
+			t.Fatalf("after migrate: %v", err)
+		}
+		n, err := d.Migrate(ctx)
+		if err != nil || n != 0 {
+			t.Fatalf("second migrate applied %d, err %v; want 0, nil", n, err)
+		}
+	})
+}
+
+func TestPendingMigrationsAreReported(t *testing.T) {
+	d := dbtest.Open(t, db.SQLite)
+	if err := d.CheckCurrent(context.Background()); !errors.Is(err, db.ErrMigrationsPending) {
+		t.Fatalf("empty database: got %v, want ErrMigrationsPending", err)
+	}
+}
+
+func TestWithTxJoinsOuterAndRollsBack(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		boom := errors.New("boom")
+		err := d.WithTx(ctx, func(ctx context.Context) error {
+			if _, err := d.Q(ctx).ExecContext(ctx, `INSERT INTO counters (name, value) VALUES ($1, $2)`, "outer", 1); err != nil {
+				return err
+			}
+			// The inner call joins: its write is undone with the outer rollback.
+			if err := d.WithTx(ctx, func(ctx context.Context) error {
+				_, err := d.Q(ctx).ExecContext(ctx, `INSERT INTO counters (name, value) VALUES ($1, $2)`, "inner", 2)
+				return err
+			}); err != nil {
+				return err
+			}
+			var n int
+			if err := d.RQ(ctx).QueryRowContext(ctx, `SELECT COUNT(*) FROM counters`).Scan(&n); err != nil {
+				return err
+			}
+			if n != 2 {
+				t.Errorf("inside the transaction: %d rows, want 2", n)
+			}
+			return boom
+		})
+		if !errors.Is(err, boom) {
+			t.Fatalf("got %v, want boom", err)
+		}
+		var n int
+		if err := d.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM counters`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 0 {
+			t.Fatalf("after rollback: %d rows, want 0", n)
+		}
+	})
+}
+
+func TestAfterCommitRunsOnlyOnCommit(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		ran := 0
+		_ = d.WithTx(ctx, func(ctx context.Context) error {
+			db.AfterCommit(ctx, func() { ran++ })
+			return errors.New("rollback")
+		})
+		if ran != 0 {
+			t.Fatalf("after rollback ran %d times", ran)
+		}
+		_ = d.WithTx(ctx, func(ctx context.Context) error {
+			db.AfterCommit(ctx, func() { ran++ })
+			return nil
+		})
+		if ran != 1 {
+			t.Fatalf("after commit ran %d times, want 1", ran)
+		}
+	})
+}
+
+func TestConcurrentWritersSerialise(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		if _, err := d.W.ExecContext(ctx, `INSERT INTO counters (name, value) VALUES ('c', 0)`); err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		errs := make(chan error, 40)
+		for i := 0; i < 40; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errs <- d.WithTx(ctx, func(ctx context.Context) error {
+					var v int
+					if err := d.Q(ctx).QueryRowContext(ctx, `UPDATE counters SET value = value + 1 WHERE name = 'c' RETURNING value`).Scan(&v); err != nil {
+						return err
+					}
+					return nil
+				})
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		var v int
+		if err := d.R.QueryRowContext(ctx, `SELECT value FROM counters WHERE name = 'c'`).Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		if v != 40 {
+			t.Fatalf("counter %d, want 40", v)
+		}
+	})
+}
+
+func TestAuditLogIsAppendOnly(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		if _, err := d.W.ExecContext(ctx, `INSERT INTO audit_log (at, actor_name, action, prev_hash, hash) VALUES (1, 'x', 'a', '', 'h')`); err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range []string{`UPDATE audit_log SET action = 'b'`, `DELETE FROM audit_log`} {
+			if _, err := d.W.ExecContext(ctx, q); err == nil || !strings.Contains(err.Error(), "append-only") {
+				t.Errorf("%s: got %v, want append-only refusal", q, err)
+			}
+		}
+	})
+}
+
+func TestUniqueViolationIsRecognised(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		q := `INSERT INTO counters (name, value) VALUES ('u', 1)`
+		if _, err := d.W.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+		_, err := d.W.ExecContext(ctx, q)
+		if !db.IsUniqueViolation(err) {
+			t.Fatalf("got %v, want a unique violation", err)
+		}
+	})
+}
+
+// modernc.org/sqlite is a translation of C that runs on modernc.org/libc; the two must be
+// the exact pair sqlite was released with, or memory corruption follows. Another module
+// (goose, say) asking for a newer libc would silently lift it: this test fails when it does.
+func TestLibcMatchesSQLite(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("go command not found")
+	}
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Version}}", "modernc.org/sqlite", "modernc.org/libc").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	v := strings.Fields(string(out))
+	if len(v) != 2 {
+		t.Fatalf("go list printed %q", out)
+	}
+	graph, err := exec.Command("go", "mod", "graph").Output()
+	if err != nil {
+		t.Fatalf("go mod graph: %v", err)
+	}
+	want := ""
+	prefix := fmt.Sprintf("modernc.org/sqlite@%s modernc.org/libc@", v[0])
+	for _, line := range strings.Split(string(graph), "\n") {
+		if strings.HasPrefix(line, prefix) {
+			want = strings.TrimPrefix(line, prefix)
+		}
+	}
+	if want == "" {
+		t.Fatalf("modernc.org/sqlite@%s names no libc in go mod graph", v[0])
+	}
+	if v[1] != want {
+		t.Fatalf("modernc.org/libc is %s but modernc.org/sqlite %s requires exactly %s: pin it in go.mod", v[1], v[0], want)
+	}
+}

@@ -1,0 +1,85 @@
+package db
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+)
+
+// Migrations are plain SQL files, one folder per engine, numbered NNNNN_name.sql. Every
+// domain owns its own numbers (see docs/architecture.md) so parallel work never collides.
+//
+//go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
+var migrationsFS embed.FS
+
+func (d *DB) provider() (*goose.Provider, error) {
+	sub, err := fs.Sub(migrationsFS, "migrations/"+string(d.Engine))
+	if err != nil {
+		return nil, err
+	}
+	dialect := goose.DialectSQLite3
+	var opts []goose.ProviderOption
+	opts = append(opts, goose.WithDisableGlobalRegistry(true))
+	if d.Engine == Postgres {
+		dialect = goose.DialectPostgres
+		// Several `serve` processes may start together: an advisory lock lets one migrate.
+		l, err := lock.NewPostgresSessionLocker()
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, goose.WithSessionLocker(l))
+	}
+	return goose.NewProvider(dialect, d.W, sub, opts...)
+}
+
+// Migrate applies every pending migration and returns how many it applied.
+func (d *DB) Migrate(ctx context.Context) (int, error) {
+	p, err := d.provider()
+	if err != nil {
+		return 0, fmt.Errorf("db: migrations: %w", err)
+	}
+	res, err := p.Up(ctx)
+	if err != nil {
+		return len(res), fmt.Errorf("db: migrate: %w", err)
+	}
+	return len(res), nil
+}
+
+// MigrateTo applies migrations up to and including version (used by the upgrade test).
+func (d *DB) MigrateTo(ctx context.Context, version int64) error {
+	p, err := d.provider()
+	if err != nil {
+		return err
+	}
+	_, err = p.UpTo(ctx, version)
+	return err
+}
+
+// MigrationStatus reports the database's version and the newest embedded one.
+func (d *DB) MigrationStatus(ctx context.Context) (current, target int64, err error) {
+	p, err := d.provider()
+	if err != nil {
+		return 0, 0, err
+	}
+	return p.GetVersions(ctx)
+}
+
+// ErrMigrationsPending says the database is behind the binary.
+var ErrMigrationsPending = errors.New("db: migrations pending")
+
+// CheckCurrent returns nil when every embedded migration is applied (readiness).
+func (d *DB) CheckCurrent(ctx context.Context) error {
+	cur, target, err := d.MigrationStatus(ctx)
+	if err != nil {
+		return err
+	}
+	if cur < target {
+		return fmt.Errorf("%w: at %d of %d", ErrMigrationsPending, cur, target)
+	}
+	return nil
+}
