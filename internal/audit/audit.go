@@ -58,8 +58,8 @@ func New(d *db.DB, now func() time.Time) *Log {
 
 // Change is a before/after summary of what changed.
 type Change struct {
-	Before any `json:"before,omitempty"`
-	After  any `json:"after,omitempty"`
+	Before any    `json:"before,omitempty"`
+	After  any    `json:"after,omitempty"`
 	Note   string `json:"note,omitempty"`
 }
 

@@ -2,7 +2,6 @@ package auth
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -38,7 +37,7 @@ type LoginResult struct {
 }
 
 func acctKey(username string) string { return "acct:" + strings.ToLower(username) }
-func ipKey(ip string) string          { return "ip:" + ip }
+func ipKey(ip string) string         { return "ip:" + ip }
 
 // errLoginFailed never says whether the user exists or the password was wrong.
 func errLoginFailed() error { return apperr.New(apperr.ErrUnauthorized, "error.login_failed") }
@@ -69,7 +68,7 @@ func (s *Service) Login(ctx context.Context, username, password, ip, userAgent s
 	var hash string
 	var disabled bool
 	err := s.db.RQ(ctx).QueryRowContext(ctx, `SELECT id, password_hash, disabled FROM users WHERE username = $1`, username).Scan(&id, &hash, &disabled)
-	if err != nil && !errors.Is(db.NoRows(err, "user"), apperr.ErrNotFound) {
+	if err != nil && !db.IsNoRows(err) {
 		return LoginResult{}, fmt.Errorf("auth: login: %w", err)
 	}
 	ok := false
@@ -117,7 +116,7 @@ func (s *Service) lockedUntil(ctx context.Context, key string, now time.Time) (t
 	var until int64
 	err := s.db.RQ(ctx).QueryRowContext(ctx, `SELECT locked_until FROM login_throttle WHERE key = $1`, key).Scan(&until)
 	if err != nil {
-		if errors.Is(db.NoRows(err, ""), apperr.ErrNotFound) {
+		if db.IsNoRows(err) {
 			return time.Time{}, false, nil
 		}
 		return time.Time{}, false, err
@@ -144,7 +143,7 @@ func (s *Service) fail(ctx context.Context, p Policy, username, ip string, now t
 			var fails int
 			var start int64
 			err := q.QueryRowContext(ctx, `SELECT fails, window_start FROM login_throttle WHERE key = $1`, k.key).Scan(&fails, &start)
-			if err != nil && !errors.Is(db.NoRows(err, ""), apperr.ErrNotFound) {
+			if err != nil && !db.IsNoRows(err) {
 				return err
 			}
 			if err != nil || db.FromMillis(start).Add(window).Before(now) {
@@ -250,7 +249,7 @@ func (s *Service) Authenticate(ctx context.Context, token, ip string) (Session, 
 	err := s.db.RQ(ctx).QueryRowContext(ctx, `SELECT user_id, last_seen_at, expires_at, mfa_ok FROM sessions WHERE id_hash = $1`, h).
 		Scan(&uid, &lastSeen, &expires, &mfaOK)
 	if err != nil {
-		if errors.Is(db.NoRows(err, ""), apperr.ErrNotFound) {
+		if db.IsNoRows(err) {
 			return Session{}, apperr.New(apperr.ErrUnauthorized, "error.session_missing")
 		}
 		return Session{}, fmt.Errorf("auth: session: %w", err)

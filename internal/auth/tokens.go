@@ -2,7 +2,6 @@ package auth
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -165,7 +164,7 @@ func (s *Service) AuthenticateToken(ctx context.Context, plain, ip string) (Acto
 	err := s.db.RQ(ctx).QueryRowContext(ctx, `SELECT id, user_id, scopes, last_used_at, expires_at, revoked_at FROM api_tokens WHERE hash = $1`, h).
 		Scan(&id, &uid, &scopes, &last, &expires, &revoked)
 	if err != nil {
-		if errors.Is(db.NoRows(err, ""), apperr.ErrNotFound) {
+		if db.IsNoRows(err) {
 			return Actor{}, apperr.New(apperr.ErrUnauthorized, "error.token_invalid")
 		}
 		return Actor{}, err

@@ -2,7 +2,6 @@ package auth
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -396,7 +395,7 @@ func (s *Service) scanUser(sc interface{ Scan(...any) error }) (User, error) {
 func (s *Service) userByID(ctx context.Context, id int64) (User, error) {
 	u, err := s.scanUser(s.db.RQ(ctx).QueryRowContext(ctx, `SELECT `+userColumns+userFrom+` WHERE u.id = $1`, id))
 	if err != nil {
-		if err := db.NoRows(err, "user"); errors.Is(err, apperr.ErrNotFound) {
+		if db.IsNoRows(err) {
 			return User{}, apperr.NotFound("user")
 		}
 		return User{}, fmt.Errorf("auth: user: %w", err)

@@ -287,3 +287,6 @@ func IsUniqueViolation(err error) bool {
 	return strings.Contains(s, "UNIQUE constraint failed") || // SQLite
 		strings.Contains(s, "SQLSTATE 23505") || strings.Contains(s, "duplicate key value") // PostgreSQL
 }
+
+// IsNoRows reports whether err says a single-row query found nothing.
+func IsNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }

@@ -1,0 +1,196 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/url"
+	"path"
+	"strings"
+	"time"
+
+	"yingshang/internal/i18n"
+)
+
+// Templates are parsed once at start-up, one set per language, so `t` is bound to its
+// language and a page renders without per-request template work. Layout and partials
+// form the base; every other file is a page named by its path without ".html"
+// (e.g. "admin/users").
+//
+//go:embed templates
+var templatesFS embed.FS
+
+// Templates holds the parsed pages of every language.
+type Templates struct {
+	pages map[string]map[string]*template.Template // lang → page → template
+}
+
+func baseFuncs(assets *Assets) template.FuncMap {
+	return template.FuncMap{
+		"asset":     assets.URL,
+		"maskPhone": i18n.MaskPhone,
+		"maskID":    i18n.MaskID,
+		"number":    func(n any) string { return i18n.Number(toInt64(n)) },
+		"percent":   i18n.Percent,
+		"add":       func(a, b int) int { return a + b },
+		"sub":       func(a, b int) int { return a - b },
+		"seq": func(n int) []int {
+			s := make([]int, n)
+			for i := range s {
+				s[i] = i
+			}
+			return s
+		},
+		"dict": func(kv ...any) map[string]any {
+			m := map[string]any{}
+			for i := 0; i+1 < len(kv); i += 2 {
+				m[fmt.Sprint(kv[i])] = kv[i+1]
+			}
+			return m
+		},
+		"list":      func(v ...any) []any { return v },
+		"join":      strings.Join,
+		"contains":  func(list []string, s string) bool { return containsStr(list, s) },
+		"hasPrefix": strings.HasPrefix,
+		"query":     func(v url.Values) string { return v.Encode() },
+		"withParam": func(v url.Values, key, val string) string {
+			c := url.Values{}
+			for k, vs := range v {
+				c[k] = append([]string(nil), vs...)
+			}
+			if val == "" {
+				c.Del(key)
+			} else {
+				c.Set(key, val)
+			}
+			if key != "page" && key != "cursor" {
+				c.Del("page")
+				c.Del("cursor")
+			}
+			return "?" + c.Encode()
+		},
+		"isoDate": func(t time.Time) string {
+			if t.IsZero() {
+				return ""
+			}
+			return t.In(i18n.Shanghai).Format("2006-01-02")
+		},
+		"safeURL": func(s string) template.URL {
+			// Only data:image URLs produced by our own code (TOTP QR codes) pass here.
+			if strings.HasPrefix(s, "data:image/png;base64,") {
+				return template.URL(s)
+			}
+			return ""
+		},
+	}
+}
+
+func langFuncs(cat *i18n.Catalog, lang string) template.FuncMap {
+	return template.FuncMap{
+		"t": func(key string, data ...any) string { return cat.T(lang, key, data...) },
+		// tk translates a key built from a prefix and a value: tk "role." .Role
+		"tk":       func(prefix string, v any) string { return cat.T(lang, prefix+fmt.Sprint(v)) },
+		"money":    func(fen any) string { return i18n.Money(lang, toInt64(fen)) },
+		"date":     func(t time.Time) string { return i18n.Date(lang, t) },
+		"datetime": func(t time.Time) string { return i18n.DateTime(lang, t) },
+		"lang":     func() string { return lang },
+	}
+}
+
+func toInt64(v any) int64 {
+	switch x := v.(type) {
+	case int:
+		return int64(x)
+	case int32:
+		return int64(x)
+	case int64:
+		return x
+	case float64:
+		return int64(x)
+	case uint64:
+		return int64(x)
+	}
+	return 0
+}
+
+func containsStr(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// LoadTemplates parses every page for every language.
+func LoadTemplates(cat *i18n.Catalog, assets *Assets) (*Templates, error) {
+	var base, pages []string
+	err := fs.WalkDir(templatesFS, "templates", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".html") {
+			return err
+		}
+		rel := strings.TrimPrefix(p, "templates/")
+		if rel == "layout.html" || strings.HasPrefix(rel, "partials/") {
+			base = append(base, p)
+		} else {
+			pages = append(pages, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	t := &Templates{pages: map[string]map[string]*template.Template{}}
+	for _, lang := range i18n.Langs {
+		root := template.New("layout.html").Funcs(baseFuncs(assets)).Funcs(langFuncs(cat, lang))
+		root, err := root.ParseFS(templatesFS, base...)
+		if err != nil {
+			return nil, fmt.Errorf("web: parse layout: %w", err)
+		}
+		t.pages[lang] = map[string]*template.Template{}
+		for _, p := range pages {
+			c, err := root.Clone()
+			if err != nil {
+				return nil, err
+			}
+			if _, err := c.ParseFS(templatesFS, p); err != nil {
+				return nil, fmt.Errorf("web: parse %s: %w", p, err)
+			}
+			name := strings.TrimSuffix(strings.TrimPrefix(p, "templates/"), ".html")
+			t.pages[lang][name] = c
+		}
+	}
+	return t, nil
+}
+
+// Render executes a page into a buffer, so a template error never leaves half a page.
+func (t *Templates) Render(lang, page string, data any) ([]byte, error) {
+	set, ok := t.pages[lang]
+	if !ok {
+		set = t.pages[i18n.Default]
+	}
+	tmpl, ok := set[page]
+	if !ok {
+		return nil, fmt.Errorf("web: no page %q", page)
+	}
+	var buf bytes.Buffer
+	name := "layout.html"
+	if bare, _ := data.(interface{ Bare() bool }); bare != nil && bare.Bare() {
+		name = "content"
+	}
+	if err := tmpl.ExecuteTemplate(&buf, name, data); err != nil {
+		return nil, fmt.Errorf("web: render %s: %w", page, err)
+	}
+	return buf.Bytes(), nil
+}
+
+// Pages lists the page names (for tests that render every page).
+func (t *Templates) Pages() []string {
+	var out []string
+	for name := range t.pages[i18n.Default] {
+		out = append(out, path.Clean(name))
+	}
+	return out
+}
