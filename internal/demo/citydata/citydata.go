@@ -11,6 +11,14 @@
 // division codes and institution names are real; every person, phone
 // number and enterprise is invented, and leaders' names are generated, not
 // those of real officials. All text is Simplified Chinese.
+//
+// Demo users (City.Users) all have the password DemoPassword. Their names
+// follow the role: admin, security, auditor, operator1-3 and analyst1 work
+// for the federation (市工商联, key FederationKey); every department that
+// handles appeals has <key>1 (fgw1 for the 发改委, gxj1 for the 工信局, and
+// a <key>2 for the largest ones); leader1-39 are the city leaders; ent1-10
+// are enterprises (the first five linked to a leader); chamberN, bankN,
+// mediatorN, courtN and policeN are numbered in the order of City.Orgs.
 package citydata
 
 import (

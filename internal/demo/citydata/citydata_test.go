@@ -532,6 +532,29 @@ func TestSimplifiedChinese(t *testing.T) {
 	}
 }
 
+// TestBigCity checks that names and credit codes stay unique and valid at
+// the size the bench tool uses.
+func TestBigCity(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds 100,000 enterprises")
+	}
+	c := Build(9, 100_000)
+	names := make(map[string]bool, len(c.Enterprises))
+	codes := make(map[string]bool, len(c.Enterprises))
+	for _, e := range c.Enterprises {
+		if names[e.Name] || codes[e.CreditCode] {
+			t.Fatalf("%s: name %s or code %s repeated", e.Key, e.Name, e.CreditCode)
+		}
+		names[e.Name], codes[e.CreditCode] = true, true
+		if err := creditcode.Validate(e.CreditCode); err != nil {
+			t.Fatalf("%s: %v", e.Key, err)
+		}
+	}
+	if len(c.LeaderLinks) != LinkedEnterpriseCount+LinkedChamberCount {
+		t.Errorf("%d leader links", len(c.LeaderLinks))
+	}
+}
+
 func BenchmarkBuild(b *testing.B) {
 	for _, n := range []int{DefaultEnterprises, 100_000} {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
