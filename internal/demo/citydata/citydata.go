@@ -208,11 +208,33 @@ const (
 	OwnershipForeign Ownership = "foreign" // 外资
 )
 
-// SizeName and OwnershipName give the Chinese labels.
-var (
-	SizeName      = map[Size]string{SizeLarge: "大型", SizeMedium: "中型", SizeSmall: "小型", SizeMicro: "微型"}
-	OwnershipName = map[Ownership]string{OwnershipPrivate: "民营", OwnershipState: "国有", OwnershipForeign: "外资"}
-)
+// Label returns the Chinese label (大型 …), or "" for an unknown size.
+func (s Size) Label() string {
+	switch s {
+	case SizeLarge:
+		return "大型"
+	case SizeMedium:
+		return "中型"
+	case SizeSmall:
+		return "小型"
+	case SizeMicro:
+		return "微型"
+	}
+	return ""
+}
+
+// Label returns the Chinese label (民营 …), or "" for an unknown ownership.
+func (o Ownership) Label() string {
+	switch o {
+	case OwnershipPrivate:
+		return "民营"
+	case OwnershipState:
+		return "国有"
+	case OwnershipForeign:
+		return "外资"
+	}
+	return ""
+}
 
 // Enterprise is a market entity with its unified social credit code.
 type Enterprise struct {
@@ -310,9 +332,11 @@ const (
 	RoleAnalyst    Role = "analyst"
 )
 
-// AllRoles lists every role.
-var AllRoles = []Role{RoleAdmin, RoleSecurity, RoleAuditor, RoleOperator, RoleDepartment, RoleLeader,
-	RoleEnterprise, RoleChamber, RoleBank, RoleMediator, RoleCourt, RolePolice, RoleAnalyst}
+// AllRoles lists every role, in the product's order.
+func AllRoles() []Role {
+	return []Role{RoleAdmin, RoleSecurity, RoleAuditor, RoleOperator, RoleDepartment, RoleLeader,
+		RoleEnterprise, RoleChamber, RoleBank, RoleMediator, RoleCourt, RolePolice, RoleAnalyst}
+}
 
 // User is a demo login. Every demo user's password is DemoPassword.
 type User struct {

@@ -205,7 +205,7 @@ func TestUsers(t *testing.T) {
 			t.Errorf("username %q is not lower-case letters and digits", u.Username)
 		}
 	}
-	for _, r := range AllRoles {
+	for _, r := range AllRoles() {
 		if !roles[r] {
 			t.Errorf("no demo user has role %s", r)
 		}
@@ -399,10 +399,10 @@ func TestReferences(t *testing.T) {
 		if r := sizeRange[e.Size]; e.Employees < r[0] || e.Employees > r[1] {
 			t.Errorf("%s: %d employees for size %s", e.Key, e.Employees, e.Size)
 		}
-		if _, ok := SizeName[e.Size]; !ok {
+		if e.Size.Label() == "" {
 			t.Errorf("%s: size %q", e.Key, e.Size)
 		}
-		if _, ok := OwnershipName[e.Ownership]; !ok {
+		if e.Ownership.Label() == "" {
 			t.Errorf("%s: ownership %q", e.Key, e.Ownership)
 		}
 		person(e.Key, e.LegalRep)
