@@ -142,7 +142,7 @@ func (c *Calendar) WorkingDuration(from, to time.Time) time.Duration {
 	return total + time.Duration(full)*h.length
 }
 
-// WorkingDaysBetween is WorkingDuration in units of a full office day (7.5
+// WorkingDaysBetween is WorkingDuration in units of a full office day (7
 // hours by default): "average handling time, in working days".
 func (c *Calendar) WorkingDaysBetween(from, to time.Time) float64 {
 	return float64(c.WorkingDuration(from, to)) / float64(c.hours.length)

@@ -11,7 +11,7 @@
 //
 //   - Everything is computed in Asia/Shanghai (tzdata embedded); results are
 //     returned in that location whatever the location of the input.
-//   - Office hours default to 09:00–12:00 and 13:30–17:30 (7.5 hours a day).
+//   - Office hours default to 09:00–12:00 and 13:30–17:30 (7 hours a day).
 //   - N working days (N个工作日): the deadline is the end of office hours
 //     (17:30) of the N-th working day after the day of the start. The day of
 //     the start never counts, whatever the hour: filed Monday 08:00 or 23:00,

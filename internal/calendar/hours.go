@@ -24,7 +24,7 @@ type OfficeHours struct {
 }
 
 // DefaultOfficeHours is 09:00–12:00 and 13:30–17:30, the usual hours of
-// municipal offices: 7.5 hours a day.
+// municipal offices: 7 hours a day.
 func DefaultOfficeHours() OfficeHours {
 	h, _ := NewOfficeHours(
 		Interval{9 * time.Hour, 12 * time.Hour},
