@@ -106,10 +106,16 @@ func parseInstant(field, s string) (time.Time, error) {
 		return time.Date(d.Year, d.Month, d.Day, hh, mm, ss, 0, loc), nil
 	}
 	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil || t.Year() < 1 || t.Year() > 9999 {
+	if err != nil {
 		return time.Time{}, formatError(field, s)
 	}
-	return t.In(loc), nil
+	// The range applies to the Shanghai date, as for the other forms, so
+	// that every accepted instant can also be written in UTC and read back.
+	if t = t.In(loc); t.Year() < 1 || t.Year() > 9999 {
+		return time.Time{}, &FieldError{Field: field, Code: CodeDate,
+			Reason: fmt.Sprintf("%q: year in Asia/Shanghai must be between 0001 and 9999", s)}
+	}
+	return t, nil
 }
 
 // hasZone reports whether the part after the date ends in an RFC 3339 zone.

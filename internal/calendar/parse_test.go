@@ -24,6 +24,7 @@ func TestParseFrom(t *testing.T) {
 		{"2026-09-30T20:30:00.5-05:00", time.Date(2026, 10, 1, 9, 30, 0, 5e8, sh)},
 		{"0001-01-01", time.Date(1, 1, 1, 0, 0, 0, 0, sh)},
 		{"9999-12-31T23:59", time.Date(9999, 12, 31, 23, 59, 0, 0, sh)},
+		{"0000-12-31T15:54:17Z", time.Date(1, 1, 1, 0, 0, 0, 0, sh)}, // Shanghai was LMT +08:05:43
 	}
 	for _, tt := range ok {
 		got, err := ParseFrom(tt.in)
@@ -53,6 +54,8 @@ func TestParseFrom(t *testing.T) {
 		{"2026-10-01T09:30+08:00", CodeFormat, "use"},
 		{"tomorrow", CodeFormat, "use"},
 		{"0000-01-01", CodeDate, "0001 and 9999"},
+		{"9999-12-31T20:00:00Z", CodeDate, "0001 and 9999"}, // year 10000 in Shanghai
+		{"0000-12-31T12:00:00Z", CodeDate, "0001 and 9999"},
 		{"2026-13-01", CodeDate, "month"},
 		{"2026-00-10", CodeDate, "month"},
 		{"2025-02-29", CodeDate, "has 28 days"},
