@@ -19,7 +19,7 @@ func benchTimes(b *testing.B) []time.Time {
 func BenchmarkAddWorkingDays(b *testing.B) {
 	c := Default()
 	ts := benchTimes(b)
-	for _, n := range []int{1, 5, 30, 365} {
+	for _, n := range []int{1, 5, 10, 15, 30, 365} {
 		b.Run(fmt.Sprintf("%dd", n), func(b *testing.B) {
 			b.ReportAllocs()
 			i := 0

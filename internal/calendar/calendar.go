@@ -68,6 +68,7 @@ type Config struct {
 // Calendar answers working-time questions. It is safe for concurrent use:
 // the day tables live in an immutable snapshot behind an atomic pointer, so
 // SetOverrides swaps them without locks and every call sees one consistent set.
+// Build one with New or Default; the zero Calendar is not usable.
 type Calendar struct {
 	hours OfficeHours
 	snap  atomic.Pointer[snapshot]
@@ -111,7 +112,8 @@ func (c *Calendar) OfficeHours() OfficeHours { return c.hours }
 // IsWorkingDay applies the rule: override, else statutory data, else Mon–Fri.
 func (c *Calendar) IsWorkingDay(d Date) bool { return c.snap.Load().isWorking(d.day()) }
 
-// DayInfo describes the date and which rule decided it.
+// DayInfo describes the date and which rule decided it. An out-of-range
+// date (2025-02-30) is normalised like time.Date (2025-03-02).
 func (c *Calendar) DayInfo(d Date) DayInfo { return c.snap.Load().info(d.day()) }
 
 // Days lists the holidays, make-up days and overridden days of a year in date

@@ -23,9 +23,15 @@
 //     starts at the next opening).
 //   - Progress and the SLA colours measure working time: yellow from 80% of
 //     the working time between start and due, red once the due instant has
-//     passed in real time. SLA carries a pausable limit; the caller stores its
-//     fields.
-//   - A bare date given to ParseFrom means 00:00 of that day.
+//     passed in real time.
+//   - Pausing (waiting for the enterprise): the caller stores the four fields
+//     of an SLA. Pause freezes the clock; Resume moves Due later by the
+//     working time the pause lasted and records it in Paused, so Due is always
+//     the real expiry and progress still measures the original budget.
+//   - A bare date given to ParseFrom means 00:00 of that day. API limits are
+//     0–365 working days and 0–2000 working hours; violations are FieldErrors.
+//   - Nothing here reads the system time: callers pass instants, taken from a
+//     Clock (RealClock in production, TestClock in tests).
 //
 // A Calendar is safe for concurrent use; SetOverrides swaps the override set
 // atomically. Day lookups are table-driven and allocation-free, so computing

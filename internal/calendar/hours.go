@@ -132,9 +132,21 @@ func (h OfficeHours) Intervals() []Interval { return append([]Interval(nil), h.i
 func (h OfficeHours) DayLength() time.Duration { return h.length }
 
 // Opening is when the first interval starts; Closing when the last ends
-// (deadlines in whole working days fall at Closing).
-func (h OfficeHours) Opening() time.Duration { return h.iv[0].Start }
-func (h OfficeHours) Closing() time.Duration { return h.iv[len(h.iv)-1].End }
+// (deadlines in whole working days fall at Closing). Both are 0 when h is
+// unconfigured.
+func (h OfficeHours) Opening() time.Duration {
+	if len(h.iv) == 0 {
+		return 0
+	}
+	return h.iv[0].Start
+}
+
+func (h OfficeHours) Closing() time.Duration {
+	if len(h.iv) == 0 {
+		return 0
+	}
+	return h.iv[len(h.iv)-1].End
+}
 
 // worked is the office time between midnight and off on a working day.
 func (h OfficeHours) worked(off time.Duration) time.Duration {

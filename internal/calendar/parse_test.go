@@ -183,6 +183,13 @@ func TestOfficeHours(t *testing.T) {
 			t.Errorf("ParseOfficeHours(%q) = %v, want %s error on office_hours", tt.in, err, tt.code)
 		}
 	}
+	var zero OfficeHours
+	if !zero.IsZero() || zero.Opening() != 0 || zero.Closing() != 0 || zero.DayLength() != 0 {
+		t.Error("unconfigured OfficeHours is not all zero")
+	}
+	if c := newCal(t, Config{OfficeHours: zero}); c.OfficeHours().String() != def.String() {
+		t.Errorf("New with unconfigured hours uses %s, want the default", c.OfficeHours())
+	}
 	if _, err := NewOfficeHours(); !isFieldError(err, "office_hours") {
 		t.Errorf("NewOfficeHours() with no intervals: %v", err)
 	}
