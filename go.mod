@@ -3,6 +3,7 @@ module yingshang
 go 1.26.8
 
 require (
+	github.com/6tail/lunar-go v1.4.7
 	github.com/getkin/kin-openapi v0.153.0
 	github.com/jackc/pgx/v5 v5.12.0
 	github.com/nicksnyder/go-i18n/v2 v2.7.0
