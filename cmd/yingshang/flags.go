@@ -1,0 +1,75 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"runtime/debug"
+	"strings"
+
+	"yingshang/internal/app"
+)
+
+var errUsage = errors.New("usage")
+
+// common are the flags every command takes; each also reads an environment variable.
+type common struct {
+	data, db, logFormat, logLevel string
+}
+
+func env(key, def string) string {
+	if v, ok := os.LookupEnv(key); ok && v != "" {
+		return v
+	}
+	return def
+}
+
+func newFlags(name string, c *common) *flag.FlagSet {
+	fs := flag.NewFlagSet("yingshang "+name, flag.ContinueOnError)
+	fs.StringVar(&c.data, "data", env("YINGSHANG_DATA", "./data"), "data directory: the SQLite file and attachments (YINGSHANG_DATA)")
+	fs.StringVar(&c.db, "db", env("YINGSHANG_DB", ""), "database URL: empty for embedded SQLite, postgres://… for PostgreSQL (YINGSHANG_DB)")
+	fs.StringVar(&c.logFormat, "log-format", env("YINGSHANG_LOG_FORMAT", "text"), "log format: text or json (YINGSHANG_LOG_FORMAT)")
+	fs.StringVar(&c.logLevel, "log-level", env("YINGSHANG_LOG_LEVEL", "info"), "log level: debug, info, warn, error (YINGSHANG_LOG_LEVEL)")
+	return fs
+}
+
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return errUsage
+		}
+		return errUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(os.Stderr, "%s: unexpected arguments %q\n", fs.Name(), fs.Args())
+		return errUsage
+	}
+	return nil
+}
+
+func (c common) config() (app.Config, error) {
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(c.logLevel)); err != nil {
+		return app.Config{}, fmt.Errorf("--log-level %q: use debug, info, warn or error", c.logLevel)
+	}
+	f := strings.ToLower(c.logFormat)
+	if f != "text" && f != "json" {
+		return app.Config{}, fmt.Errorf("--log-format %q: use text or json", c.logFormat)
+	}
+	return app.Config{DataDir: c.data, DBURL: c.db, LogFormat: f, LogLevel: lvl}, nil
+}
+
+func versionString() string {
+	v := "devel"
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+				v = s.Value[:12]
+			}
+		}
+		return "yingshang " + v + " (" + bi.GoVersion + ")"
+	}
+	return "yingshang " + v
+}

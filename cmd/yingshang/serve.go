@@ -1,0 +1,91 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"strconv"
+	"time"
+
+	"yingshang/internal/app"
+	"yingshang/internal/demo"
+)
+
+func cmdServe(ctx context.Context, args []string) error {
+	var c common
+	fs := newFlags("serve", &c)
+	addr := fs.String("addr", env("YINGSHANG_ADDR", "127.0.0.1:8080"), "listen address HOST:PORT (YINGSHANG_ADDR)")
+	withDemo := fs.Bool("demo", envBool("YINGSHANG_DEMO"), "load the demo city into an empty database (YINGSHANG_DEMO)")
+	tlsCert := fs.String("tls-cert", env("YINGSHANG_TLS_CERT", ""), "serve HTTPS with this certificate (YINGSHANG_TLS_CERT)")
+	tlsKey := fs.String("tls-key", env("YINGSHANG_TLS_KEY", ""), "the certificate's key (YINGSHANG_TLS_KEY)")
+	proxy := fs.Bool("behind-proxy", envBool("YINGSHANG_BEHIND_PROXY"), "trust X-Forwarded-For from a local proxy; mark cookies Secure (YINGSHANG_BEHIND_PROXY)")
+	workers := fs.Int("workers", envInt("YINGSHANG_WORKERS", 2), "background job workers (YINGSHANG_WORKERS)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg, err := c.config()
+	if err != nil {
+		return err
+	}
+	if (*tlsCert == "") != (*tlsKey == "") {
+		return fmt.Errorf("--tls-cert and --tls-key go together")
+	}
+	cfg.Addr, cfg.TLSCert, cfg.TLSKey, cfg.BehindProxy, cfg.SecureCookies, cfg.Workers = *addr, *tlsCert, *tlsKey, *proxy, *proxy, *workers
+	start := time.Now()
+	a, err := app.Open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	pw, created, err := a.Bootstrap(ctx, os.Getenv("YINGSHANG_ADMIN_PASSWORD"))
+	if err != nil {
+		return err
+	}
+	if *withDemo {
+		empty, err := demo.IsEmpty(ctx, a.DB)
+		if err != nil {
+			return err
+		}
+		if empty {
+			res, _, err := a.LoadDemo(ctx, demo.Options{Seed: 1})
+			if err != nil {
+				return err
+			}
+			a.Log.Info("demo city loaded", "orgs", res.Orgs, "enterprises", res.Enterprises, "users", res.Users)
+			fmt.Printf("Demo city loaded: %d organisations, %d enterprises, %d users; every demo user's password is %s (see README)\n",
+				res.Orgs, res.Enterprises, res.Users, res.Password)
+		} else {
+			a.Log.Info("demo skipped: the database already holds data")
+		}
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	scheme := "http"
+	if cfg.TLSCert != "" {
+		scheme = "https"
+	}
+	fmt.Printf("Yingshang is serving on %s://%s (engine %s, ready in %s)\n", scheme, ln.Addr(), a.DB.Engine, time.Since(start).Round(time.Millisecond))
+	if created {
+		if os.Getenv("YINGSHANG_ADMIN_PASSWORD") != "" {
+			fmt.Println("Admin login: admin / (the password in YINGSHANG_ADMIN_PASSWORD)")
+		} else {
+			fmt.Printf("Admin login: admin / %s   (shown once; change it after signing in)\n", pw)
+		}
+	}
+	return a.Serve(ctx, ln)
+}
+
+func envBool(key string) bool {
+	v, _ := strconv.ParseBool(os.Getenv(key))
+	return v
+}
+
+func envInt(key string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(key)); err == nil {
+		return v
+	}
+	return def
+}
