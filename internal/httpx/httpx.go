@@ -20,7 +20,18 @@ import (
 
 type ctxKey int
 
-const requestIDKey ctxKey = 1
+const (
+	requestIDKey ctxKey = 1
+	routeKey     ctxKey = 3
+)
+
+// SetRoute records the matched route pattern for metrics and logs. Inner muxes match on
+// a copy of the request, so the outer middleware cannot see their pattern otherwise.
+func SetRoute(r *http.Request) {
+	if p, ok := r.Context().Value(routeKey).(*string); ok && r.Pattern != "" {
+		*p = r.Pattern
+	}
+}
 
 // RequestID returns the id of the request in ctx.
 func RequestID(ctx context.Context) string {
@@ -84,7 +95,9 @@ func Observe(h http.Handler, log *slog.Logger, m *Metrics, onPanic http.HandlerF
 			id = hex.EncodeToString(b[:])
 		}
 		w.Header().Set("X-Request-Id", id)
-		r = r.WithContext(context.WithValue(r.Context(), requestIDKey, id))
+		route := new(string)
+		ctx := context.WithValue(r.Context(), requestIDKey, id)
+		r = r.WithContext(context.WithValue(ctx, routeKey, route))
 		rec := &recorder{ResponseWriter: w}
 		defer func() {
 			if p := recover(); p != nil {
@@ -100,21 +113,23 @@ func Observe(h http.Handler, log *slog.Logger, m *Metrics, onPanic http.HandlerF
 			if status == 0 {
 				status = http.StatusOK
 			}
-			route := r.Pattern
-			if route == "" {
-				route = "unmatched"
+			if *route == "" {
+				*route = r.Pattern
+			}
+			if *route == "" {
+				*route = "unmatched"
 			}
 			d := time.Since(start)
 			if m != nil {
-				m.requests.WithLabelValues(route, r.Method, strconv.Itoa(status)).Inc()
-				m.latency.WithLabelValues(route).Observe(d.Seconds())
+				m.requests.WithLabelValues(*route, r.Method, strconv.Itoa(status)).Inc()
+				m.latency.WithLabelValues(*route).Observe(d.Seconds())
 			}
 			level := slog.LevelInfo
 			if status >= 500 {
 				level = slog.LevelError
 			}
 			log.Log(r.Context(), level, "http", "request_id", id, "method", r.Method, "path", r.URL.Path,
-				"route", route, "status", status, "bytes", rec.bytes, "ms", d.Milliseconds(), "ip", ClientIP(r))
+				"route", *route, "status", status, "bytes", rec.bytes, "ms", d.Milliseconds(), "ip", ClientIP(r))
 		}()
 		h.ServeHTTP(rec, r)
 	})

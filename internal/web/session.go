@@ -79,6 +79,7 @@ func langOf(r *http.Request) string {
 // guard applies a route's access rule before its handler.
 func (s *Server) guard(rt Route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		httpx.SetRoute(r)
 		if rt.Access.Public {
 			rt.Handler(w, r)
 			return
@@ -114,9 +115,15 @@ func (s *Server) guard(rt Route) http.Handler {
 	})
 }
 
+// setSessionCookie sets the session cookie with a relative lifetime (Max-Age): the
+// server's clock, not the browser's, decides when a session ends.
 func (s *Server) setSessionCookie(w http.ResponseWriter, token string, expires time.Time) {
+	maxAge := int(expires.Sub(s.Now()).Seconds())
+	if maxAge < 1 {
+		maxAge = 1
+	}
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: token, Path: "/", HttpOnly: true,
-		SameSite: http.SameSiteLaxMode, Secure: s.SecureCookies, Expires: expires})
+		SameSite: http.SameSiteLaxMode, Secure: s.SecureCookies, MaxAge: maxAge})
 }
 
 func (s *Server) clearCookie(w http.ResponseWriter, name string) {
