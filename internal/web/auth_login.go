@@ -18,7 +18,7 @@ func (s *Server) authRoutes() []Route {
 		{"GET", "/login/mfa", partial, s.mfaForm},
 		{"POST", "/login/mfa", partial, s.mfa},
 		{"POST", "/logout", partial, s.logout},
-		{"POST", "/lang", public, s.setLang},
+		{"GET", "/lang/{lang}", public, s.setLang},
 		{"GET", "/account", signedIn, s.account},
 		{"GET", "/account/password", partial, s.passwordForm},
 		{"POST", "/account/password", partial, s.changePassword},
@@ -147,12 +147,10 @@ func (s *Server) setLangCookie(w http.ResponseWriter, lang string) {
 		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.SecureCookies})
 }
 
+// setLang switches the interface language (a preference, so a plain link) and returns to
+// the page the user was on.
 func (s *Server) setLang(w http.ResponseWriter, r *http.Request) {
-	if err := parseForm(w, r); err != nil {
-		s.errorPage(w, r, http.StatusBadRequest, "error.page_error", "error.bad_request", "Detail", "form")
-		return
-	}
-	lang := i18n.Match(r.PostForm.Get("lang"))
+	lang := i18n.Match(r.PathValue("lang"))
 	if sess := sessionOf(r); sess != nil {
 		if err := s.Auth.SetLang(r.Context(), sess.Actor, lang); err != nil {
 			s.fail(w, r, err)
@@ -160,7 +158,7 @@ func (s *Server) setLang(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.setLangCookie(w, lang)
-	redirect(w, r, safeNext(r.PostForm.Get("next")))
+	redirect(w, r, safeNext(r.URL.Query().Get("next")))
 }
 
 type accountData struct {

@@ -11,32 +11,41 @@ type NavItem struct {
 	Key    string
 	Href   string
 	Active bool
+	Count  int
+	Alert  bool
+}
+
+// NavGroup is a titled group of entries.
+type NavGroup struct {
+	Key   string
+	Items []NavItem
 }
 
 type navEntry struct {
+	group string
 	key   string
 	href  string
 	roles []auth.Role
 	perm  auth.Perm
 }
 
-// navigation lists every entry with who sees it; the route table still guards each page.
+// navigation lists every entry with who sees it; the route table still guards each page,
+// and an entry shows only when its page exists.
 var navigation = []navEntry{
-	{key: "nav.home", href: "/"},
-	{key: "nav.enterprises", href: "/enterprises", roles: []auth.Role{auth.RoleAdmin, auth.RoleOperator, auth.RoleLeader, auth.RoleChamber, auth.RoleBank, auth.RoleAnalyst, auth.RoleDepartment}},
-	{key: "nav.orgs", href: "/orgs", roles: []auth.Role{auth.RoleAdmin, auth.RoleOperator, auth.RoleAnalyst}},
-	{key: "nav.chambers", href: "/chambers", roles: []auth.Role{auth.RoleAdmin, auth.RoleOperator, auth.RoleLeader, auth.RoleChamber, auth.RoleAnalyst}},
-	{key: "nav.people", href: "/people", roles: []auth.Role{auth.RoleAdmin, auth.RoleOperator}},
-	{key: "nav.users", href: "/admin/users", perm: auth.PermUsersManage},
-	{key: "nav.users", href: "/admin/users", perm: auth.PermRolesAssign},
-	{key: "nav.tokens", href: "/admin/tokens", perm: auth.PermTokensManage},
-	{key: "nav.policy", href: "/admin/policy", perm: auth.PermPolicyManage},
-	{key: "nav.audit", href: "/audit", perm: auth.PermAuditRead},
-	{key: "nav.account", href: "/account"},
+	{group: "", key: "nav.home", href: "/"},
+	{group: "nav.group.directory", key: "nav.enterprises", href: "/enterprises", roles: []auth.Role{auth.RoleAdmin, auth.RoleOperator, auth.RoleLeader, auth.RoleChamber, auth.RoleBank, auth.RoleAnalyst, auth.RoleDepartment}},
+	{group: "nav.group.directory", key: "nav.chambers", href: "/chambers", roles: []auth.Role{auth.RoleAdmin, auth.RoleOperator, auth.RoleLeader, auth.RoleChamber, auth.RoleAnalyst}},
+	{group: "nav.group.directory", key: "nav.orgs", href: "/orgs", roles: []auth.Role{auth.RoleAdmin, auth.RoleOperator, auth.RoleAnalyst}},
+	{group: "nav.group.directory", key: "nav.people", href: "/people", roles: []auth.Role{auth.RoleAdmin, auth.RoleOperator}},
+	{group: "nav.group.admin", key: "nav.users", href: "/admin/users", perm: auth.PermUsersManage},
+	{group: "nav.group.admin", key: "nav.users", href: "/admin/users", perm: auth.PermRolesAssign},
+	{group: "nav.group.admin", key: "nav.tokens", href: "/admin/tokens", perm: auth.PermTokensManage},
+	{group: "nav.group.admin", key: "nav.policy", href: "/admin/policy", perm: auth.PermPolicyManage},
+	{group: "nav.group.admin", key: "nav.audit", href: "/audit", perm: auth.PermAuditRead},
 }
 
-func (s *Server) navFor(a auth.Actor, path string) []NavItem {
-	var out []NavItem
+func (s *Server) navFor(a auth.Actor, path string) []NavGroup {
+	var out []NavGroup
 	seen := map[string]bool{}
 	for _, e := range navigation {
 		if seen[e.href] {
@@ -53,7 +62,12 @@ func (s *Server) navFor(a auth.Actor, path string) []NavItem {
 		}
 		seen[e.href] = true
 		active := path == e.href || (e.href != "/" && strings.HasPrefix(path, e.href+"/"))
-		out = append(out, NavItem{Key: e.key, Href: e.href, Active: active})
+		item := NavItem{Key: e.key, Href: e.href, Active: active}
+		if n := len(out); n > 0 && out[n-1].Key == e.group {
+			out[n-1].Items = append(out[n-1].Items, item)
+		} else {
+			out = append(out, NavGroup{Key: e.group, Items: []NavItem{item}})
+		}
 	}
 	return out
 }

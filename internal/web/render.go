@@ -16,11 +16,14 @@ import (
 
 // Page is what every template receives.
 type Page struct {
-	Lang   string
-	Langs  []string
-	Actor  *auth.Actor
-	Title  string
-	Nav    []NavItem
+	Lang  string
+	Langs []string
+	Actor *auth.Actor
+	Title string
+	// NavGroups is the side navigation (empty for visitors and half-signed-in sessions).
+	NavGroups []NavGroup
+	// Nav is true when the navigation shows.
+	Nav    bool
 	Flash  *Flash
 	Path   string
 	Query  url.Values
@@ -54,7 +57,8 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request, titleKey string, d
 		a := sess.Actor
 		p.Actor = &a
 		if sess.Full() {
-			p.Nav = s.navFor(a, r.URL.Path)
+			p.NavGroups = s.navFor(a, r.URL.Path)
+			p.Nav = len(p.NavGroups) > 0
 			if s.Notify != nil {
 				p.Unread, _ = s.Notify.Unread(r.Context(), a.UserID)
 			}
@@ -94,7 +98,8 @@ func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, t
 	if sess := sessionOf(r); sess != nil && sess.Full() {
 		a := sess.Actor
 		p.Actor = &a
-		p.Nav = s.navFor(a, r.URL.Path)
+		p.NavGroups = s.navFor(a, r.URL.Path)
+		p.Nav = len(p.NavGroups) > 0
 	}
 	b, err := s.tmpl.Render(lang, "errors/error", p)
 	w.Header().Set("Cache-Control", "no-store")

@@ -50,8 +50,14 @@ func baseFuncs(assets *Assets) template.FuncMap {
 			}
 			return m
 		},
-		"list":      func(v ...any) []any { return v },
-		"join":      strings.Join,
+		"list": func(v ...any) []any { return v },
+		"join": strings.Join,
+		"initial": func(name string) string {
+			for _, r := range name {
+				return string(r)
+			}
+			return "?"
+		},
 		"contains":  func(list []string, s string) bool { return containsStr(list, s) },
 		"hasPrefix": strings.HasPrefix,
 		"query":     func(v url.Values) string { return v.Encode() },
