@@ -15,6 +15,7 @@ import (
 
 	"yingshang/internal/apperr"
 	"yingshang/internal/auth"
+	"yingshang/internal/calendar"
 	"yingshang/internal/db"
 	"yingshang/internal/directory"
 	"yingshang/internal/httpx"
@@ -26,6 +27,7 @@ type Deps struct {
 	DB        *db.DB
 	Auth      *auth.Service
 	Directory *directory.Service
+	Calendar  *calendar.Store
 	Catalog   *i18n.Catalog
 	Logger    *slog.Logger
 	Now       func() time.Time
@@ -90,6 +92,7 @@ func (s *Server) routeTable() []Route {
 	var rs []Route
 	rs = append(rs, Route{Method: "GET", Pattern: "/api/v1/openapi.json", Public: true, Handler: s.openapi})
 	rs = append(rs, s.coreRoutes()...)
+	rs = append(rs, s.calendarRoutes()...)
 	return rs
 }
 
