@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"yingshang/internal/apperr"
 	"yingshang/internal/app/apptest"
+	"yingshang/internal/apperr"
 	"yingshang/internal/auth"
 	"yingshang/internal/calendar"
 )
