@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/pquerna/otp/totp"
 
 	"yingshang/internal/db/dbtest"
 )
@@ -57,6 +58,7 @@ type suite struct {
 	tmp      string   // binary, data directory, browser profile
 	setupTB  *setupTB // cleanups of helpers written for tests (the PostgreSQL schema)
 	secretMu sync.Mutex
+	steps    map[string]int64  // the last TOTP step used per user
 	secrets  map[string]string // username → TOTP secret read from the enrolment page
 	timing   string            // how long the start took, for the first test's log
 }
@@ -415,6 +417,28 @@ func (s *suite) secret(username string) string {
 	s.secretMu.Lock()
 	defer s.secretMu.Unlock()
 	return s.secrets[username]
+}
+
+// codeAt returns a TOTP code the server has not seen yet for username. The server takes a
+// code once (replay protection) and accepts the next 30-second step's code for clock
+// drift; when both the current and the next step are used up, it waits for the clock to
+// reach a fresh step, as a person would wait for the app to show a new code.
+func (s *suite) codeAt(username, secret string) (string, error) {
+	s.secretMu.Lock()
+	defer s.secretMu.Unlock()
+	if s.steps == nil {
+		s.steps = map[string]int64{}
+	}
+	step := time.Now().Unix() / 30
+	last := s.steps[username]
+	if step <= last {
+		step = last + 1
+	}
+	if step > time.Now().Unix()/30+1 {
+		time.Sleep(time.Until(time.Unix((step-1)*30, 0)))
+	}
+	s.steps[username] = step
+	return totp.GenerateCode(secret, time.Unix(step*30, 0))
 }
 
 // syncBuffer is an output sink safe for the writing process and the reading tests.

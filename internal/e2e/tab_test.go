@@ -20,7 +20,6 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
-	"github.com/pquerna/otp/totp"
 
 	"yingshang/internal/i18n"
 )
@@ -360,7 +359,7 @@ func (b *Tab) Login(username, password string) (enrolled bool) {
 		} else if secret = b.s.secret(username); secret == "" {
 			b.Fatalf("%s must give a TOTP code but enrolled outside this run: no secret known", username)
 		}
-		code, err := totp.GenerateCode(secret, time.Now())
+		code, err := b.s.codeAt(username, secret)
 		if err != nil {
 			b.Fatalf("totp code: %v", err)
 		}
