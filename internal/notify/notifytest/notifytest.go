@@ -55,11 +55,11 @@ type Mailbox struct {
 	Host string
 	Port int
 
-	mu       sync.Mutex
-	mails    []Mail
-	mailErr  *smtp.SMTPError
-	rcptErr  *smtp.SMTPError
-	opts     SMTPOptions
+	mu      sync.Mutex
+	mails   []Mail
+	mailErr *smtp.SMTPError
+	rcptErr *smtp.SMTPError
+	opts    SMTPOptions
 }
 
 // StartSMTP starts a server on 127.0.0.1, stopped when the test ends.
