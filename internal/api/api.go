@@ -19,6 +19,7 @@ import (
 	"yingshang/internal/directory"
 	"yingshang/internal/httpx"
 	"yingshang/internal/i18n"
+	"yingshang/internal/notify"
 )
 
 // Deps are the services the API calls, wired by internal/app.
@@ -26,6 +27,7 @@ type Deps struct {
 	DB        *db.DB
 	Auth      *auth.Service
 	Directory *directory.Service
+	Notify    *notify.Service
 	Catalog   *i18n.Catalog
 	Logger    *slog.Logger
 	Now       func() time.Time
@@ -90,6 +92,7 @@ func (s *Server) routeTable() []Route {
 	var rs []Route
 	rs = append(rs, Route{Method: "GET", Pattern: "/api/v1/openapi.json", Public: true, Handler: s.openapi})
 	rs = append(rs, s.coreRoutes()...)
+	rs = append(rs, s.webhookRoutes()...)
 	return rs
 }
 
