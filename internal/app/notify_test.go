@@ -253,16 +253,17 @@ func TestWebhookSubscriptionsOnThePageAndTheAPI(t *testing.T) {
 			t.Errorf("analyst API delete: %d", r.Status)
 		}
 
-		// Disable, then delete, on the page.
+		// Disabled before the queue got to an event, then deleted, on the page.
+		emitTo(t, e, "appeal:1:replied")
 		if r := admin.PostForm("/admin/webhooks/"+id+"/active", url.Values{"active": {"0"}}); r.Status != http.StatusSeeOther {
 			t.Fatalf("disable: %d", r.Status)
 		}
 		mustContain(t, admin.Get("/admin/webhooks/"+id), "已停用", "启用</button>")
-		emitTo(t, e, "appeal:1:replied")
 		e.RunJobs()
 		if n := len(rc.Requests()); n != 1 {
 			t.Errorf("a disabled subscription received %d requests", n)
 		}
+		mustContain(t, admin.Get("/admin/webhooks/"+id+"?state=cancelled"), "已取消", "订阅已停用，未发送。")
 		if r := admin.PostForm("/admin/webhooks/"+id+"/delete", nil); r.Status != http.StatusSeeOther {
 			t.Fatalf("delete: %d", r.Status)
 		}

@@ -102,7 +102,7 @@ func (s *Service) deliverWebhook(ctx context.Context, j jobs.Job) error {
 		return fmt.Errorf("notify: webhook: %w", err)
 	}
 	if !active {
-		return s.cancel(ctx, d, "the subscription was disabled")
+		return s.cancel(ctx, d, "notify.cancel.disabled")
 	}
 	st, err := s.loadSettings(ctx)
 	if err != nil {

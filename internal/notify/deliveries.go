@@ -84,7 +84,8 @@ func (s *Service) loadDelivery(ctx context.Context, j jobs.Job) (delivery, bool,
 	return d, true, nil
 }
 
-// cancel ends a delivery that is no longer wanted; its job completes.
+// cancel ends a delivery that is no longer wanted; its job completes. why is a catalog key
+// (notify.cancel.*), shown in the delivery log.
 func (s *Service) cancel(ctx context.Context, d delivery, why string) error {
 	now := db.Millis(s.now())
 	_, err := s.db.W.ExecContext(ctx, `UPDATE notify_deliveries SET state = $1, last_error = $2, updated_at = $3, finished_at = $3 WHERE id = $4`,
@@ -152,10 +153,12 @@ type Delivery struct {
 	EventKey  string
 	TargetID  int64
 	// Address is the recipient's email (masked) or the webhook's URL.
-	Address    string
-	State      string
-	Attempts   int
-	LastCode   int
+	Address  string
+	State    string
+	Attempts int
+	LastCode int
+	// LastError is the last attempt's error, or for a cancelled delivery the catalog key
+	// of the reason (notify.cancel.*).
 	LastError  string
 	CreatedAt  time.Time
 	UpdatedAt  time.Time

@@ -323,14 +323,14 @@ func (s *Service) deliverEmail(ctx context.Context, j jobs.Job) error {
 		return fmt.Errorf("notify: recipient: %w", err)
 	}
 	if disabled || to.Email == "" || !to.EmailNotify {
-		return s.cancel(ctx, d, "the recipient turned email notifications off")
+		return s.cancel(ctx, d, "notify.cancel.email_off")
 	}
 	cfg, err := s.smtpConfig(ctx)
 	if err != nil {
 		return err
 	}
 	if !cfg.Enabled() {
-		return s.cancel(ctx, d, "no mail server is configured")
+		return s.cancel(ctx, d, "notify.cancel.no_smtp")
 	}
 	m, err := s.composeEmail(cfg, d, to)
 	if err != nil {

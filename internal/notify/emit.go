@@ -295,7 +295,7 @@ func (s *Service) schedule(ctx context.Context, eventID int64, key, channel stri
 		// The queue still remembers a job of this key (the event's key was forgotten
 		// after EventRetention and emitted again): that delivery happened already.
 		_, err = s.db.Q(ctx).ExecContext(ctx, `UPDATE notify_deliveries SET state = $1, last_error = $2, finished_at = $3 WHERE id = $4`,
-			StateCancelled, "duplicate of an earlier delivery", db.Millis(now), id)
+			StateCancelled, "notify.cancel.duplicate", db.Millis(now), id)
 	}
 	return err
 }
