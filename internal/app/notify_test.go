@@ -95,6 +95,14 @@ func TestEmailNotificationsFromSettingsToInbox(t *testing.T) {
 		mustContain(t, admin.Get("/admin/notify"), "zh***@gsl.changsha.gov.cn", "已送达", "appeal.overdue")
 		mustContain(t, admin.Get("/metrics"), `yingshang_notify_sent_total{channel="email"} 1`, `yingshang_notify_sent_total{channel="inapp"} 1`)
 
+		// The administrator's test notification: in-app (the administrator has no address).
+		if r := admin.PostForm("/admin/notify/test", nil); r.Status != http.StatusSeeOther {
+			t.Fatalf("test notification: %d", r.Status)
+		}
+		mustContain(t, admin.Get("/admin/notify"), "测试通知已发出")
+		e.RunJobs()
+		mustContain(t, admin.Get("/notifications"), "系统管理员，这是一条测试通知。")
+
 		// Turned off, the next event stays in-app.
 		if r = u.PostForm("/account/notify", url.Values{"email": {"zhang.wei@gsl.changsha.gov.cn"}}); r.Status != http.StatusSeeOther {
 			t.Fatalf("turn off: %d", r.Status)

@@ -187,7 +187,16 @@ func (s *Service) SendTest(ctx context.Context, a auth.Actor) error {
 	if !canManage(a) || a.UserID == 0 {
 		return apperr.Forbidden()
 	}
-	return s.Emit(ctx, Event{Type: "notify.test", Key: "notify.test:" + strconv.FormatInt(a.UserID, 10) + ":" + newUID(),
-		UserIDs: []int64{a.UserID}, TitleKey: "notify.test.title", Args: map[string]any{"Name": a.Name}, Link: "/notifications",
-		Payload: map[string]any{"message": "test", "requested_by": a.Username}})
+	if s.audit == nil {
+		return fmt.Errorf("notify: a test notification needs the audit log")
+	}
+	key := "notify.test:" + strconv.FormatInt(a.UserID, 10) + ":" + newUID()
+	return s.db.WithTx(ctx, func(ctx context.Context) error {
+		if err := s.Emit(ctx, Event{Type: "notify.test", Key: key, UserIDs: []int64{a.UserID}, TitleKey: "notify.test.title",
+			Args: map[string]any{"Name": a.Name}, Link: "/notifications",
+			Payload: map[string]any{"message": "test", "requested_by": a.Username}}); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, a, "notify.test", "notify_event", key, nil)
+	})
 }

@@ -59,7 +59,8 @@ CREATE TABLE notify_deliveries (
     finished_at BIGINT NOT NULL DEFAULT 0,
     UNIQUE (event_id, channel, target_id)
 );
-CREATE INDEX notify_deliveries_channel ON notify_deliveries(channel, state, id);
+CREATE INDEX notify_deliveries_channel ON notify_deliveries(channel, id);
+CREATE INDEX notify_deliveries_state ON notify_deliveries(channel, state, id);
 CREATE INDEX notify_deliveries_webhook ON notify_deliveries(webhook_id, id);
 CREATE INDEX notify_deliveries_user ON notify_deliveries(user_id);
 CREATE INDEX notify_deliveries_finished ON notify_deliveries(finished_at);
