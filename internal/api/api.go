@@ -20,6 +20,7 @@ import (
 	"yingshang/internal/directory"
 	"yingshang/internal/httpx"
 	"yingshang/internal/i18n"
+	"yingshang/internal/notify"
 )
 
 // Deps are the services the API calls, wired by internal/app.
@@ -28,6 +29,7 @@ type Deps struct {
 	Auth      *auth.Service
 	Directory *directory.Service
 	Calendar  *calendar.Store
+	Notify    *notify.Service
 	Catalog   *i18n.Catalog
 	Logger    *slog.Logger
 	Now       func() time.Time
@@ -93,6 +95,7 @@ func (s *Server) routeTable() []Route {
 	rs = append(rs, Route{Method: "GET", Pattern: "/api/v1/openapi.json", Public: true, Handler: s.openapi})
 	rs = append(rs, s.coreRoutes()...)
 	rs = append(rs, s.calendarRoutes()...)
+	rs = append(rs, s.webhookRoutes()...)
 	return rs
 }
 

@@ -55,6 +55,11 @@ type Config struct {
 	OfficeHours string
 	// BcryptCost lowers hashing cost in tests.
 	BcryptCost int
+	// BaseURL is the address users reach the site at; email links start with it.
+	BaseURL string
+	// SMTPURL configures the mail server (smtp://user:pass@host:port?from=…&tls=starttls);
+	// it takes precedence over the settings on /admin/notify.
+	SMTPURL string
 }
 
 // App is the wired application.
@@ -142,8 +147,12 @@ func build(ctx context.Context, cfg Config, log *slog.Logger, d *db.DB) (*App, e
 	}
 	a.Auth = auth.NewService(d, a.Audit, auth.Options{BcryptCost: cfg.BcryptCost, Now: now})
 	a.Directory = directory.New(d, a.Audit, now)
-	a.Notify = notify.New(d, now)
 	a.Jobs = jobs.New(d, jobs.Options{Logger: log, Now: now, Registry: reg})
+	a.Notify, err = notify.NewService(d, notify.Options{Now: now, Queue: a.Jobs, Audit: a.Audit, Catalog: cat, Logger: log,
+		Registry: reg, BaseURL: cfg.BaseURL, SMTPURL: cfg.SMTPURL})
+	if err != nil {
+		return nil, err
+	}
 	a.registerJobs()
 
 	a.Web, err = web.New(web.Deps{
@@ -153,7 +162,7 @@ func build(ctx context.Context, cfg Config, log *slog.Logger, d *db.DB) (*App, e
 	if err != nil {
 		return nil, err
 	}
-	a.API, err = api.New(api.Deps{DB: d, Auth: a.Auth, Directory: a.Directory, Calendar: a.Calendar, Catalog: cat, Logger: log, Now: now})
+	a.API, err = api.New(api.Deps{DB: d, Auth: a.Auth, Directory: a.Directory, Calendar: a.Calendar, Notify: a.Notify, Catalog: cat, Logger: log, Now: now})
 	if err != nil {
 		return nil, err
 	}
@@ -167,6 +176,7 @@ func (a *App) registerJobs() {
 		return err
 	})
 	a.Jobs.Every("sessions.sweep", 10*time.Minute)
+	a.Notify.RegisterJobs(a.Jobs)
 }
 
 func (a *App) buildHandler(reg *prometheus.Registry) http.Handler {

@@ -42,6 +42,8 @@ var navigation = []navEntry{
 	{group: "nav.group.admin", key: "nav.users", href: "/admin/users", perm: auth.PermRolesAssign},
 	{group: "nav.group.admin", key: "nav.tokens", href: "/admin/tokens", perm: auth.PermTokensManage},
 	{group: "nav.group.admin", key: "nav.policy", href: "/admin/policy", perm: auth.PermPolicyManage},
+	{group: "nav.group.admin", key: "nav.notify", href: "/admin/notify", perm: auth.PermSettingsManage},
+	{group: "nav.group.admin", key: "nav.webhooks", href: "/admin/webhooks", perm: auth.PermSettingsManage},
 	{group: "nav.group.admin", key: "nav.audit", href: "/audit", perm: auth.PermAuditRead},
 }
 
