@@ -2,8 +2,8 @@ package auth
 
 import (
 	"bytes"
-	"crypto/subtle"
 	"context"
+	"crypto/subtle"
 	"encoding/base64"
 	"fmt"
 	"image/png"
