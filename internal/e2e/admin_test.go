@@ -112,8 +112,8 @@ func TestAdminManagesUsers(t *testing.T) {
 	if nav := b.Texts("#sidenav a"); !slices.Contains(nav, b.T(en, "nav.users")) || !slices.Contains(nav, b.T(en, "nav.home")) {
 		b.Errorf("English navigation reads %v", nav)
 	}
-	if h := b.Texts(".card h2"); !slices.Contains(h, b.T(en, "users.roles")) {
-		b.Errorf("English user page sections %v lack %q", h, b.T(en, "users.roles"))
+	if h := b.Texts(".card h2"); !slices.Contains(h, b.T(en, "users.roles_assign")) {
+		b.Errorf("English user page sections %v lack %q", h, b.T(en, "users.roles_assign"))
 	}
 	if got := b.Text("h1 small"); got != opened {
 		b.Errorf("after switching language the page shows user %q, want %q", got, opened)
