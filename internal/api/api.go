@@ -90,6 +90,7 @@ func (s *Server) routeTable() []Route {
 	var rs []Route
 	rs = append(rs, Route{Method: "GET", Pattern: "/api/v1/openapi.json", Public: true, Handler: s.openapi})
 	rs = append(rs, s.coreRoutes()...)
+	rs = append(rs, s.directoryRoutes()...)
 	return rs
 }
 

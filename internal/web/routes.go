@@ -44,6 +44,7 @@ func (s *Server) routeTable() []Route {
 	rs = append(rs, s.adminRoutes()...)
 	rs = append(rs, s.auditRoutes()...)
 	rs = append(rs, s.homeRoutes()...)
+	rs = append(rs, s.directoryRoutes()...)
 	return rs
 }
 
