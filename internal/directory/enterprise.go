@@ -124,7 +124,10 @@ func (s *Service) checkEnterprise(in *EnterpriseInput, v *apperr.Validation) {
 		trim(p)
 	}
 	in.CreditCode = creditcode.Normalize(in.CreditCode)
+	checkText(v, map[string]string{"name": in.Name, "short_name": in.ShortName, "legal_rep": in.LegalRep, "address": in.Address,
+		"contact_name": in.ContactName})
 	switch {
+	case v.Has("name"):
 	case in.Name == "":
 		v.Add("name", "error.required")
 	case utf8.RuneCountInString(in.Name) > maxName:
@@ -214,6 +217,7 @@ func (s *Service) checkEnterprise(in *EnterpriseInput, v *apperr.Validation) {
 
 func checkContact(c *ContactInput, v *apperr.Validation) {
 	c.ContactName, c.ContactPhone = strings.TrimSpace(c.ContactName), strings.TrimSpace(c.ContactPhone)
+	checkText(v, map[string]string{"contact_name": c.ContactName})
 	if utf8.RuneCountInString(c.ContactName) > maxPerson {
 		v.Add("contact_name", "error.too_long", "Max", maxPerson)
 	}
@@ -580,7 +584,7 @@ func (s *Service) ListEnterprises(ctx context.Context, a auth.Actor, f Enterpris
 	if sc := enterpriseScope(a, "e.org_id", q); sc != "" {
 		where = append(where, sc)
 	}
-	if t := strings.TrimSpace(f.Q); t != "" {
+	if t := cleanQuery(f.Q); t != "" {
 		code := creditcode.Normalize(t)
 		switch {
 		case creditcode.Validate(code) == nil:
@@ -683,7 +687,7 @@ func looksLikeCode(s string) bool {
 // FindEnterprise finds an enterprise in the actor's scope by its credit code or its exact
 // name (what people type in a form).
 func (s *Service) FindEnterprise(ctx context.Context, a auth.Actor, nameOrCode string) (Enterprise, error) {
-	t := strings.TrimSpace(nameOrCode)
+	t := cleanQuery(nameOrCode)
 	if t == "" {
 		return Enterprise{}, apperr.Invalid("enterprise_id", "error.required")
 	}

@@ -142,15 +142,15 @@ func (s *Service) readWorkbook(data []byte) (rows []importRow, letters map[strin
 			rows, letters, errs, err = nil, nil, nil, apperr.Invalid("file", "error.xlsx", "Detail", fmt.Sprint(p))
 		}
 	}()
-	sh, err := xlsx.Open(bytes.NewReader(data))
+	sh, err := openSheet(data)
 	if err != nil {
-		return nil, nil, nil, apperr.Invalid("file", "error.xlsx", "Detail", strings.TrimPrefix(err.Error(), "xlsx: "))
+		return nil, nil, nil, err
 	}
-	defer sh.Close()
+	defer sh.close()
 	letters = map[string]string{}
 	// Map headers to columns: every known header once, every required one present.
 	col := map[string]int{}
-	for i, h := range sh.Header {
+	for i, h := range sh.header {
 		if h == "" {
 			continue
 		}
@@ -178,9 +178,9 @@ func (s *Service) readWorkbook(data []byte) (rows []importRow, letters map[strin
 		return nil, nil, errs, nil
 	}
 	for {
-		cells, n, ok, err := sh.Next()
+		cells, n, ok, err := sh.next()
 		if err != nil {
-			return nil, nil, nil, apperr.Invalid("file", "error.xlsx", "Detail", strings.TrimPrefix(err.Error(), "xlsx: "))
+			return nil, nil, nil, apperr.Invalid("file", "error.xlsx", "Detail", err.Error())
 		}
 		if !ok {
 			break
@@ -213,6 +213,153 @@ func (s *Service) readWorkbook(data []byte) (rows []importRow, letters map[strin
 	return rows, letters, nil, nil
 }
 
+// sheet reads the first sheet of a workbook row by row with the cells' raw values: a
+// date cell gives its serial number (not "06-01-18", which a two-digit year makes
+// ambiguous), a number its digits without grouping.
+type sheet struct {
+	f      *excelize.File
+	rows   *excelize.Rows
+	header []string
+	row    int
+}
+
+func openSheet(data []byte) (*sheet, error) {
+	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: 200 << 20, UnzipXMLSizeLimit: 50 << 20})
+	if err != nil {
+		return nil, errNotXLSX()
+	}
+	names := f.GetSheetList()
+	if len(names) == 0 {
+		f.Close()
+		return nil, apperr.Invalid("file", "error.import_empty")
+	}
+	rows, err := f.Rows(names[0])
+	if err != nil {
+		f.Close()
+		return nil, apperr.Invalid("file", "error.xlsx", "Detail", err.Error())
+	}
+	sh := &sheet{f: f, rows: rows}
+	if !rows.Next() {
+		sh.close()
+		return nil, apperr.Invalid("file", "error.import_empty")
+	}
+	h, err := rows.Columns(excelize.Options{RawCellValue: true})
+	if err != nil {
+		sh.close()
+		return nil, apperr.Invalid("file", "error.xlsx", "Detail", err.Error())
+	}
+	for i := range h {
+		h[i] = strings.TrimSpace(h[i])
+	}
+	sh.header, sh.row = h, 1
+	return sh, nil
+}
+
+// next returns the next non-blank row's trimmed cells and its number as Excel shows it.
+func (s *sheet) next() ([]string, int, bool, error) {
+	for s.rows.Next() {
+		s.row++
+		c, err := s.rows.Columns(excelize.Options{RawCellValue: true})
+		if err != nil {
+			return nil, s.row, false, err
+		}
+		blank := true
+		for i := range c {
+			if c[i] = strings.TrimSpace(c[i]); c[i] != "" {
+				blank = false
+			}
+		}
+		if !blank {
+			return c, s.row, true, nil
+		}
+	}
+	return nil, s.row, false, s.rows.Error()
+}
+
+func (s *sheet) close() {
+	s.rows.Close()
+	s.f.Close()
+}
+
+// checked is a workbook read and checked without the database.
+type checked struct {
+	res        ImportResult
+	rows       []importRow
+	letters    map[string]string
+	headerErrs []ImportError
+	// codes and names map each credit code and name to the first row that has it.
+	codes, names map[string]int
+}
+
+func (c *checked) addErr(r *importRow, fe apperr.FieldError) {
+	c.res.Errors = append(c.res.Errors, ImportError{Row: r.row, Column: c.letters[fe.Field], Header: headerOf(fe.Field),
+		Field: fe.Field, Key: fe.Key, Args: fe.Args})
+	r.errors++
+}
+
+// result counts the rows with errors.
+func (c *checked) result() ImportResult {
+	res := c.res
+	res.ErrorRows = 0
+	for _, r := range c.rows {
+		if r.errors > 0 {
+			res.ErrorRows++
+		}
+	}
+	res.Clean = res.Rows - res.ErrorRows
+	return res
+}
+
+// checkWorkbook reads a workbook and checks every row on its own and against the
+// other rows of the file; it does not touch the database.
+func (s *Service) checkWorkbook(data []byte) (*checked, error) {
+	rows, letters, headerErrs, err := s.readWorkbook(data)
+	c := &checked{rows: rows, letters: letters, headerErrs: headerErrs, codes: map[string]int{}, names: map[string]int{}}
+	if err != nil || len(headerErrs) > 0 {
+		return c, err
+	}
+	c.res.Rows = len(rows)
+	for i := range c.rows {
+		r := &c.rows[i]
+		var v apperr.Validation
+		s.checkEnterprise(&r.in, &v)
+		if e, ok := v.Err().(*apperr.Error); ok {
+			for _, fe := range e.Fields {
+				c.addErr(r, fe)
+			}
+		}
+		if r.in.CreditCode != "" && !v.Has("credit_code") {
+			if first, dup := c.codes[r.in.CreditCode]; dup {
+				c.addErr(r, apperr.FieldError{Field: "credit_code", Key: "error.import_dup_code", Args: map[string]any{"Row": first}})
+			} else {
+				c.codes[r.in.CreditCode] = r.row
+			}
+		}
+		if r.in.Name != "" && !v.Has("name") {
+			if first, dup := c.names[r.in.Name]; dup {
+				c.addErr(r, apperr.FieldError{Field: "name", Key: "error.import_dup_name", Args: map[string]any{"Row": first}})
+			} else {
+				c.names[r.in.Name] = r.row
+			}
+		}
+	}
+	return c, nil
+}
+
+// CheckWorkbook reports what ImportEnterprises would find in a workbook before it looks
+// at the database: the header, every row's fields, and codes or names repeated within
+// the file. It needs no database (the fuzz target drives it).
+func (s *Service) CheckWorkbook(data []byte) (ImportResult, error) {
+	c, err := s.checkWorkbook(data)
+	if err != nil {
+		return ImportResult{}, err
+	}
+	if len(c.headerErrs) > 0 {
+		return ImportResult{Errors: c.headerErrs}, nil
+	}
+	return c.result(), nil
+}
+
 // headerOf is the column header of an input field.
 func headerOf(field string) string {
 	for _, c := range ImportColumns {
@@ -232,47 +379,18 @@ func (s *Service) ImportEnterprises(ctx context.Context, a auth.Actor, data []by
 	if !CanEditDirectory(a) {
 		return ImportResult{}, apperr.Forbidden()
 	}
-	rows, letters, headerErrs, err := s.readWorkbook(data)
+	// 1 and 2: each row on its own and against the rest of the file (no database yet).
+	c, err := s.checkWorkbook(data)
 	if err != nil {
 		return ImportResult{}, err
 	}
-	if len(headerErrs) > 0 {
-		return ImportResult{Errors: headerErrs}, nil
+	if len(c.headerErrs) > 0 {
+		return ImportResult{Errors: c.headerErrs}, nil
 	}
-	res := ImportResult{Rows: len(rows)}
-	addErr := func(r *importRow, fe apperr.FieldError) {
-		res.Errors = append(res.Errors, ImportError{Row: r.row, Column: letters[fe.Field], Header: headerOf(fe.Field), Field: fe.Field, Key: fe.Key, Args: fe.Args})
-		r.errors++
-	}
+	rows, codes, names, addErr := c.rows, c.codes, c.names, c.addErr
+	var res ImportResult
 	err = s.db.WithTx(ctx, func(ctx context.Context) error {
-		// 1. Each row on its own.
-		codes, names := map[string]int{}, map[string]int{}
-		for i := range rows {
-			r := &rows[i]
-			var v apperr.Validation
-			s.checkEnterprise(&r.in, &v)
-			if e, ok := v.Err().(*apperr.Error); ok {
-				for _, fe := range e.Fields {
-					addErr(r, fe)
-				}
-			}
-			// 2. Within the file: a code or a name seen on an earlier row.
-			if r.in.CreditCode != "" && !v.Has("credit_code") {
-				if first, dup := codes[r.in.CreditCode]; dup {
-					addErr(r, apperr.FieldError{Field: "credit_code", Key: "error.import_dup_code", Args: map[string]any{"Row": first}})
-				} else {
-					codes[r.in.CreditCode] = r.row
-				}
-			}
-			if r.in.Name != "" && !v.Has("name") {
-				if first, dup := names[r.in.Name]; dup {
-					addErr(r, apperr.FieldError{Field: "name", Key: "error.import_dup_name", Args: map[string]any{"Row": first}})
-				} else {
-					names[r.in.Name] = r.row
-				}
-			}
-		}
-		// 3. Against the database, in batches.
+		// 3. Against the database, in batches, in the transaction that imports.
 		takenCodes, err := s.existing(ctx, `SELECT e.credit_code, o.name FROM enterprises e JOIN orgs o ON o.id = e.org_id WHERE e.credit_code IN `, keys(codes), nil)
 		if err != nil {
 			return err
@@ -289,11 +407,8 @@ func (s *Service) ImportEnterprises(ctx context.Context, a auth.Actor, data []by
 			if _, ok := takenNames[r.in.Name]; ok && names[r.in.Name] == r.row {
 				addErr(r, apperr.FieldError{Field: "name", Key: "error.enterprise_name_taken"})
 			}
-			if r.errors > 0 {
-				res.ErrorRows++
-			}
 		}
-		res.Clean = res.Rows - res.ErrorRows
+		res = c.result()
 		if o.DryRun || (res.ErrorRows > 0 && !o.CleanOnly) || res.Clean == 0 {
 			return nil
 		}

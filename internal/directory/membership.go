@@ -334,7 +334,7 @@ func (s *Service) ListChambers(ctx context.Context, a auth.Actor, f ChamberFilte
 	}
 	q := &sqlArgs{}
 	where := []string{"o.kind = " + q.add(auth.OrgChamber)}
-	if t := strings.TrimSpace(f.Q); t != "" {
+	if t := cleanQuery(f.Q); t != "" {
 		n := q.add("%" + escapeLike(t) + "%")
 		where = append(where, `(o.name LIKE `+n+` ESCAPE '\' OR o.short_name LIKE `+n+` ESCAPE '\')`)
 	}

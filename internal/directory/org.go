@@ -49,12 +49,15 @@ func (s *Service) validateOrg(ctx context.Context, in *OrgInput) error {
 	in.ShortName = strings.TrimSpace(in.ShortName)
 	in.Address = strings.TrimSpace(in.Address)
 	in.Phone = strings.TrimSpace(in.Phone)
+	checkText(&v, map[string]string{"name": in.Name, "short_name": in.ShortName, "address": in.Address, "phone": in.Phone})
 	if !slices.Contains(auth.OrgKinds, in.Kind) {
 		v.Add("kind", "error.choice")
 	}
-	if in.Name == "" {
+	switch {
+	case v.Has("name"):
+	case in.Name == "":
 		v.Add("name", "error.required")
-	} else if utf8.RuneCountInString(in.Name) > 100 {
+	case utf8.RuneCountInString(in.Name) > 100:
 		v.Add("name", "error.too_long", "Max", 100)
 	}
 	if utf8.RuneCountInString(in.ShortName) > 30 {
@@ -185,7 +188,7 @@ func (s *Service) orgByID(ctx context.Context, id int64) (Org, error) {
 // OrgByName finds an organisation by its exact name (the first, if several kinds share it).
 func (s *Service) OrgByName(ctx context.Context, a auth.Actor, name string) (Org, error) {
 	var id int64
-	err := s.db.RQ(ctx).QueryRowContext(ctx, `SELECT id FROM orgs WHERE name = $1 ORDER BY id LIMIT 1`, strings.TrimSpace(name)).Scan(&id)
+	err := s.db.RQ(ctx).QueryRowContext(ctx, `SELECT id FROM orgs WHERE name = $1 ORDER BY id LIMIT 1`, cleanQuery(name)).Scan(&id)
 	if err != nil {
 		return Org{}, apperr.NotFound("org")
 	}
@@ -253,7 +256,7 @@ func (s *Service) ListOrgs(ctx context.Context, a auth.Actor, f OrgFilter) ([]Or
 		args = sa.args
 		where = append(where, "(o.kind <> '"+auth.OrgEnterprise+"' OR "+sc+")")
 	}
-	if q := strings.TrimSpace(f.Q); q != "" {
+	if q := cleanQuery(f.Q); q != "" {
 		add(`(o.name LIKE ? ESCAPE '\' OR o.short_name LIKE ? ESCAPE '\')`, "%"+escapeLike(q)+"%")
 	}
 	if f.ParentID > 0 {

@@ -69,7 +69,9 @@ const maxTitle = 50
 
 func (s *Service) checkPerson(in *PersonInput, v *apperr.Validation) {
 	in.Name, in.Mobile, in.Gender = strings.TrimSpace(in.Name), strings.TrimSpace(in.Mobile), strings.TrimSpace(in.Gender)
+	checkText(v, map[string]string{"name": in.Name})
 	switch {
+	case v.Has("name"):
 	case in.Name == "":
 		v.Add("name", "error.required")
 	case utf8.RuneCountInString(in.Name) > maxPerson:
@@ -242,7 +244,7 @@ func (s *Service) ListPeople(ctx context.Context, a auth.Actor, f PersonFilter) 
 	if sc := peopleScope(a, "p.id", q); sc != "" {
 		where = append(where, sc)
 	}
-	if t := strings.TrimSpace(f.Q); t != "" {
+	if t := cleanQuery(f.Q); t != "" {
 		if phoneRE.MatchString(t) {
 			where = append(where, "p.mobile = "+q.add(t))
 		} else {
@@ -360,7 +362,9 @@ func (s *Service) OrgPosts(ctx context.Context, a auth.Actor, orgID int64, limit
 
 func (s *Service) checkPost(ctx context.Context, in *PostInput, v *apperr.Validation) error {
 	in.Title = strings.TrimSpace(in.Title)
+	checkText(v, map[string]string{"title": in.Title})
 	switch {
+	case v.Has("title"):
 	case in.Title == "":
 		v.Add("title", "error.required")
 	case utf8.RuneCountInString(in.Title) > maxTitle:
