@@ -580,7 +580,10 @@ func (s *Service) ListEnterprises(ctx context.Context, a auth.Actor, f Enterpris
 		return nil, 0, apperr.Invalid("sort", "error.choice")
 	}
 	q := &sqlArgs{}
-	where := []string{"o.kind = " + q.add(auth.OrgEnterprise)}
+	// Every enterprises row is an organisation of kind enterprise: the count reads the
+	// enterprises table alone unless a condition needs the organisation (its name).
+	var where []string
+	needsOrg := false
 	if sc := enterpriseScope(a, "e.org_id", q); sc != "" {
 		where = append(where, sc)
 	}
@@ -593,9 +596,11 @@ func (s *Service) ListEnterprises(ctx context.Context, a auth.Actor, f Enterpris
 			p := q.add(escapeLike(code) + "%")
 			n := q.add("%" + escapeLike(t) + "%")
 			where = append(where, `(e.credit_code LIKE `+p+` ESCAPE '\' OR o.name LIKE `+n+` ESCAPE '\')`)
+			needsOrg = true
 		default:
 			n := q.add("%" + escapeLike(t) + "%")
 			where = append(where, `(o.name LIKE `+n+` ESCAPE '\' OR o.short_name LIKE `+n+` ESCAPE '\')`)
+			needsOrg = true
 		}
 	}
 	eq := func(col, v string) {
@@ -611,13 +616,22 @@ func (s *Service) ListEnterprises(ctx context.Context, a auth.Actor, f Enterpris
 	if f.ChamberID > 0 {
 		where = append(where, "e.org_id IN (SELECT mm.enterprise_id FROM memberships mm WHERE mm.chamber_id = "+q.add(f.ChamberID)+" AND mm.left_on = '')")
 	}
-	from := ` FROM enterprises e JOIN orgs o ON o.id = e.org_id WHERE `
 	total := 0
 	if !f.NoCount {
-		if err := s.db.RQ(ctx).QueryRowContext(ctx, `SELECT COUNT(*)`+from+strings.Join(where, " AND "), q.args...).Scan(&total); err != nil {
+		count := `SELECT COUNT(*) FROM enterprises e`
+		if needsOrg {
+			count += ` JOIN orgs o ON o.id = e.org_id`
+		}
+		if len(where) > 0 {
+			count += ` WHERE ` + strings.Join(where, " AND ")
+		}
+		if err := s.db.RQ(ctx).QueryRowContext(ctx, count, q.args...).Scan(&total); err != nil {
 			return nil, 0, fmt.Errorf("directory: count enterprises: %w", err)
 		}
 	}
+	// The kind condition lets a name order run off the (kind, name) index.
+	where = append(where, "o.kind = '"+auth.OrgEnterprise+"'")
+	from := ` FROM enterprises e JOIN orgs o ON o.id = e.org_id WHERE `
 	col, desc, _ := enterpriseSort(f.Sort)
 	dir, cmp := "", ">"
 	if desc {

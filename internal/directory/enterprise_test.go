@@ -312,7 +312,9 @@ func TestListFiltersSortsAndPages(t *testing.T) {
 			{"chamber", directory.EnterpriseFilter{ChamberID: ch}, func(in directory.EnterpriseInput) bool { return memberNo(in)%4 == 0 }},
 			{"q name", directory.EnterpriseFilter{Q: "麓谷"}, func(in directory.EnterpriseInput) bool { return strings.Contains(in.Name, "麓谷") }},
 			{"q full code", directory.EnterpriseFilter{Q: strings.ToLower(all[4].CreditCode)}, func(in directory.EnterpriseInput) bool { return in.CreditCode == all[4].CreditCode }},
-			{"q code prefix", directory.EnterpriseFilter{Q: all[4].CreditCode[:16]}, func(in directory.EnterpriseInput) bool { return strings.HasPrefix(in.CreditCode, all[4].CreditCode[:16]) }},
+			{"q code prefix", directory.EnterpriseFilter{Q: all[4].CreditCode[:16]}, func(in directory.EnterpriseInput) bool {
+				return strings.HasPrefix(in.CreditCode, all[4].CreditCode[:16])
+			}},
 			{"q with LIKE wildcards", directory.EnterpriseFilter{Q: "%_"}, func(directory.EnterpriseInput) bool { return false }},
 		}
 		for _, tt := range filters {

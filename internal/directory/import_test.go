@@ -28,7 +28,7 @@ func dirtyWorkbook(existing directory.EnterpriseInput) ([]byte, []directory.Impo
 		}
 		rows = append(rows, r)
 	}
-	add(101, nil) // row 2
+	add(101, nil)            // row 2
 	add(102, func(r []any) { // row 3: check character wrong, capital unreadable, size missing
 		r[2] = "91430100MA4L16JQ9B"
 		r[8] = "五百万"
@@ -41,7 +41,7 @@ func dirtyWorkbook(existing directory.EnterpriseInput) ([]byte, []directory.Impo
 		r[9] = "2030-01-01"
 	})
 	add(106, func(r []any) { r[0] = existing.Name; r[13] = "12345" }) // row 7: name taken, phone
-	add(107, nil)                                                       // row 8
+	add(107, nil)                                                     // row 8
 	want := []directory.ImportError{
 		{Row: 3, Column: "C", Header: "统一社会信用代码", Key: "creditcode.check"},
 		{Row: 3, Column: "E", Header: "企业规模", Key: "error.required"},

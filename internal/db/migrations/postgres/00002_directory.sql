@@ -23,7 +23,7 @@ CREATE UNIQUE INDEX enterprises_credit_code ON enterprises(credit_code);
 CREATE INDEX enterprises_district_industry ON enterprises(district_code, industry, org_id);
 CREATE INDEX enterprises_industry_size ON enterprises(industry, size, org_id);
 CREATE INDEX enterprises_ownership_size ON enterprises(ownership, size, org_id);
-CREATE INDEX enterprises_chain ON enterprises(chain, org_id) WHERE chain <> '';
+CREATE INDEX enterprises_chain ON enterprises(chain, org_id);
 CREATE INDEX enterprises_founded ON enterprises(founded_on, org_id);
 CREATE INDEX enterprises_capital ON enterprises(registered_capital, org_id);
 
