@@ -3,12 +3,14 @@ package directory
 import (
 	"archive/zip"
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -297,9 +299,12 @@ func (c *checked) addErr(r *importRow, fe apperr.FieldError) {
 	r.errors++
 }
 
-// result counts the rows with errors.
+// result counts the rows with errors and orders the errors by row and column.
 func (c *checked) result() ImportResult {
 	res := c.res
+	slices.SortStableFunc(res.Errors, func(a, b ImportError) int {
+		return cmp.Or(cmp.Compare(a.Row, b.Row), cmp.Compare(len(a.Column), len(b.Column)), strings.Compare(a.Column, b.Column))
+	})
 	res.ErrorRows = 0
 	for _, r := range c.rows {
 		if r.errors > 0 {

@@ -147,7 +147,9 @@ func (s *Server) orgPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, "directory/org", s.page(w, r, "org.title", orgPageData{O: o, Children: children, Posts: posts, CanEdit: directory.CanEditDirectory(a)}))
+	pg := s.page(w, r, "org.title", orgPageData{O: o, Children: children, Posts: posts, CanEdit: directory.CanEditDirectory(a)})
+	pg.Title = o.Name
+	s.render(w, r, "directory/org", pg)
 }
 
 type orgFormData struct {
@@ -390,6 +392,7 @@ func (s *Server) renderChamber(w http.ResponseWriter, r *http.Request, id int64,
 		Posts: s.options(lang, "memberpost.", directory.MemberPosts), Statuses: s.options(lang, "member.status.", directory.MemberStatuses),
 		CanEdit: directory.CanEditDirectory(a), Today: s.Now().In(i18n.Shanghai).Format("2006-01-02")}
 	p := s.page(w, r, "chamber.title", d)
+	p.Title = c.Name
 	if form == nil {
 		form = NewForm(url.Values{"joined_on": {d.Today}, "post": {directory.PostMember}})
 	}

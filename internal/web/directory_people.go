@@ -117,6 +117,7 @@ func (s *Server) renderPerson(w http.ResponseWriter, r *http.Request, id int64, 
 	}
 	d := personPageData{P: p, Posts: posts, CanEdit: directory.CanEditDirectory(a), Today: s.Now().In(i18n.Shanghai).Format("2006-01-02")}
 	pg := s.page(w, r, "person.title", d)
+	pg.Title = p.Name
 	if f == nil {
 		f = NewForm(nil)
 	}

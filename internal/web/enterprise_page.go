@@ -109,7 +109,9 @@ func (s *Server) enterprisePage(w http.ResponseWriter, r *http.Request) {
 	d := enterprisePageData{E: e, Memberships: ms, Posts: posts, CanEdit: directory.CanEditDirectory(a),
 		CanEditOwn: directory.CanEditContact(a, id), CanHistory: a.Can(auth.PermHistoryRead), ContactShown: !e.ContactMasked,
 		Sections: s.enterpriseSections(r, a, id)}
-	s.render(w, r, "directory/enterprise", s.page(w, r, "enterprise.file_title", d))
+	pg := s.page(w, r, "enterprise.file_title", d)
+	pg.Title = e.Name + " · " + pg.Title
+	s.render(w, r, "directory/enterprise", pg)
 }
 
 // enterpriseSections asks every provider and lays the answers into the slots.
