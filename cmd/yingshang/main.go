@@ -24,6 +24,7 @@ Commands:
   serve      serve the web interface and the API (--addr, --data, --db, --demo)
   migrate    apply database migrations
   demo       load the demo city into an empty database
+  import     import enterprises from Excel (import enterprises [--clean-only] FILE.xlsx)
   user       add | passwd | list users
   token      create an API token (token create --user NAME [--scope …])
   backup     write a consistent online copy of the database (--out FILE)
@@ -50,6 +51,8 @@ func run(ctx context.Context, args []string) int {
 		err = cmdMigrate(ctx, rest)
 	case "demo":
 		err = cmdDemo(ctx, rest)
+	case "import":
+		err = cmdImport(ctx, rest)
 	case "user":
 		err = cmdUser(ctx, rest)
 	case "token":

@@ -96,6 +96,7 @@ func (s *Server) routeTable() []Route {
 	rs = append(rs, s.coreRoutes()...)
 	rs = append(rs, s.calendarRoutes()...)
 	rs = append(rs, s.webhookRoutes()...)
+	rs = append(rs, s.directoryRoutes()...)
 	return rs
 }
 

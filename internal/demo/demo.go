@@ -30,15 +30,16 @@ type Options struct {
 
 // Result says what was loaded.
 type Result struct {
-	Orgs, Enterprises, People, Users int
-	Password                         string
+	Orgs, Enterprises, People, Posts, Memberships, Users int
+	Password                                             string
 }
 
 // Loaded maps the city's keys to database ids, for later parts of the loader.
 type Loaded struct {
-	City  *citydata.City
-	Orgs  map[string]int64 // org and enterprise keys → org id
-	Users map[string]int64 // username → user id
+	City   *citydata.City
+	Orgs   map[string]int64 // org and enterprise keys → org id
+	People map[string]int64 // person keys → person id
+	Users  map[string]int64 // username → user id
 }
 
 // orgKind maps the city's kinds to the directory's.
@@ -89,7 +90,7 @@ func Load(ctx context.Context, s Services, o Options) (Result, *Loaded, error) {
 		o.Enterprises = citydata.DefaultEnterprises
 	}
 	city := citydata.Build(o.Seed, o.Enterprises)
-	l := &Loaded{City: city, Orgs: map[string]int64{}, Users: map[string]int64{}}
+	l := &Loaded{City: city, Orgs: map[string]int64{}, People: map[string]int64{}, Users: map[string]int64{}}
 	res := Result{Password: citydata.DemoPassword}
 	sys := auth.System()
 	// Orgs arrive parents first (a mediation organisation after its chamber).

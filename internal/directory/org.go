@@ -49,12 +49,15 @@ func (s *Service) validateOrg(ctx context.Context, in *OrgInput) error {
 	in.ShortName = strings.TrimSpace(in.ShortName)
 	in.Address = strings.TrimSpace(in.Address)
 	in.Phone = strings.TrimSpace(in.Phone)
+	checkText(&v, map[string]string{"name": in.Name, "short_name": in.ShortName, "address": in.Address, "phone": in.Phone})
 	if !slices.Contains(auth.OrgKinds, in.Kind) {
 		v.Add("kind", "error.choice")
 	}
-	if in.Name == "" {
+	switch {
+	case v.Has("name"):
+	case in.Name == "":
 		v.Add("name", "error.required")
-	} else if utf8.RuneCountInString(in.Name) > 100 {
+	case utf8.RuneCountInString(in.Name) > 100:
 		v.Add("name", "error.too_long", "Max", 100)
 	}
 	if utf8.RuneCountInString(in.ShortName) > 30 {
@@ -62,6 +65,9 @@ func (s *Service) validateOrg(ctx context.Context, in *OrgInput) error {
 	}
 	if utf8.RuneCountInString(in.Address) > 200 {
 		v.Add("address", "error.too_long", "Max", 200)
+	}
+	if in.DistrictCode != "" && in.DistrictCode != CityDivision && !slices.Contains(Districts, in.DistrictCode) {
+		v.Add("district_code", "error.choice")
 	}
 	if len(in.Phone) > 30 {
 		v.Add("phone", "error.too_long", "Max", 30)
@@ -74,6 +80,11 @@ func (s *Service) validateOrg(ctx context.Context, in *OrgInput) error {
 	if in.Kind == auth.OrgMediation && in.ParentID == 0 {
 		v.Add("parent_id", "error.mediation_needs_chamber")
 	}
+	if in.Kind == auth.OrgMediation && in.ParentID != 0 && !v.Has("parent_id") {
+		if p, err := s.orgByID(ctx, in.ParentID); err == nil && p.Kind != auth.OrgChamber {
+			v.Add("parent_id", "error.mediation_needs_chamber")
+		}
+	}
 	return v.Err()
 }
 
@@ -84,6 +95,10 @@ func CanEditDirectory(a auth.Actor) bool { return a.IsSystem() || a.Can(auth.Per
 func (s *Service) CreateOrg(ctx context.Context, a auth.Actor, in OrgInput) (Org, error) {
 	if !CanEditDirectory(a) {
 		return Org{}, apperr.Forbidden()
+	}
+	if in.Kind == auth.OrgEnterprise {
+		// An enterprise is an organisation with registration facts: CreateEnterprise.
+		return Org{}, apperr.Invalid("kind", "error.enterprise_via_enterprises")
 	}
 	if err := s.validateOrg(ctx, &in); err != nil {
 		return Org{}, err
@@ -118,6 +133,9 @@ func (s *Service) UpdateOrg(ctx context.Context, a auth.Actor, id int64, in OrgI
 		return Org{}, err
 	}
 	in.Kind = old.Kind // the kind of an organisation never changes
+	if in.Kind == auth.OrgEnterprise {
+		return Org{}, apperr.Invalid("kind", "error.enterprise_via_enterprises")
+	}
 	if in.ParentID == id {
 		return Org{}, apperr.Invalid("parent_id", "error.org_parent_self")
 	}
@@ -170,7 +188,7 @@ func (s *Service) orgByID(ctx context.Context, id int64) (Org, error) {
 // OrgByName finds an organisation by its exact name (the first, if several kinds share it).
 func (s *Service) OrgByName(ctx context.Context, a auth.Actor, name string) (Org, error) {
 	var id int64
-	err := s.db.RQ(ctx).QueryRowContext(ctx, `SELECT id FROM orgs WHERE name = $1 ORDER BY id LIMIT 1`, strings.TrimSpace(name)).Scan(&id)
+	err := s.db.RQ(ctx).QueryRowContext(ctx, `SELECT id FROM orgs WHERE name = $1 ORDER BY id LIMIT 1`, cleanQuery(name)).Scan(&id)
 	if err != nil {
 		return Org{}, apperr.NotFound("org")
 	}
@@ -178,19 +196,32 @@ func (s *Service) OrgByName(ctx context.Context, a auth.Actor, name string) (Org
 }
 
 // GetOrg returns one organisation. Organisations are public facts of the directory for
-// every signed-in user, except enterprises, whose file is scoped (see enterprise.go).
+// every signed-in user, except enterprises, whose file is scoped (see scope.go).
 func (s *Service) GetOrg(ctx context.Context, a auth.Actor, id int64) (Org, error) {
 	if !a.Authenticated() {
 		return Org{}, apperr.NotFound("org")
 	}
-	return s.orgByID(ctx, id)
+	o, err := s.orgByID(ctx, id)
+	if err != nil {
+		return Org{}, err
+	}
+	if o.Kind == auth.OrgEnterprise {
+		if _, err := s.GetEnterprise(ctx, a, id); err != nil {
+			return Org{}, apperr.NotFound("org")
+		}
+	}
+	return o, nil
 }
 
 // OrgFilter selects organisations.
 type OrgFilter struct {
-	Kind     string
+	Kind string
+	// Kinds, when set, keeps organisations of these kinds.
+	Kinds    []string
 	Q        string
 	ParentID int64
+	// Sort is "" (by id, the cursor order), "name" or "-name".
+	Sort string
 	// AfterID is the cursor (organisations with a larger id).
 	AfterID int64
 	Offset  int
@@ -211,7 +242,21 @@ func (s *Service) ListOrgs(ctx context.Context, a auth.Actor, f OrgFilter) ([]Or
 	if f.Kind != "" {
 		add("o.kind = ?", f.Kind)
 	}
-	if q := strings.TrimSpace(f.Q); q != "" {
+	if len(f.Kinds) > 0 {
+		ph := make([]string, len(f.Kinds))
+		for i, k := range f.Kinds {
+			args = append(args, k)
+			ph[i] = "$" + strconv.Itoa(len(args))
+		}
+		where = append(where, "o.kind IN ("+strings.Join(ph, ", ")+")")
+	}
+	// Enterprises in a list are limited to the actor's scope like their files.
+	sa := &sqlArgs{args: args}
+	if sc := enterpriseScope(a, "o.id", sa); sc != "" {
+		args = sa.args
+		where = append(where, "(o.kind <> '"+auth.OrgEnterprise+"' OR "+sc+")")
+	}
+	if q := cleanQuery(f.Q); q != "" {
 		add(`(o.name LIKE ? ESCAPE '\' OR o.short_name LIKE ? ESCAPE '\')`, "%"+escapeLike(q)+"%")
 	}
 	if f.ParentID > 0 {
@@ -233,7 +278,17 @@ func (s *Service) ListOrgs(ctx context.Context, a auth.Actor, f OrgFilter) ([]Or
 	if limit <= 0 || limit > 500 {
 		limit = 50
 	}
-	q := `SELECT ` + orgColumns + ` FROM orgs o LEFT JOIN orgs p ON p.id = o.parent_id` + cond + ` ORDER BY o.id LIMIT ` + strconv.Itoa(limit)
+	order := "o.id"
+	switch f.Sort {
+	case "name":
+		order = "o.name, o.id"
+	case "-name":
+		order = "o.name DESC, o.id DESC"
+	case "":
+	default:
+		return nil, 0, apperr.Invalid("sort", "error.choice")
+	}
+	q := `SELECT ` + orgColumns + ` FROM orgs o LEFT JOIN orgs p ON p.id = o.parent_id` + cond + ` ORDER BY ` + order + ` LIMIT ` + strconv.Itoa(limit)
 	if f.Offset > 0 {
 		q += ` OFFSET ` + strconv.Itoa(f.Offset)
 	}

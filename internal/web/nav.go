@@ -34,6 +34,7 @@ type navEntry struct {
 var navigation = []navEntry{
 	{group: "", key: "nav.home", href: "/"},
 	{group: "nav.group.directory", key: "nav.enterprises", href: "/enterprises", roles: []auth.Role{auth.RoleAdmin, auth.RoleOperator, auth.RoleLeader, auth.RoleChamber, auth.RoleBank, auth.RoleAnalyst, auth.RoleDepartment}},
+	{group: "nav.group.directory", key: "nav.my_enterprise", href: "/enterprises/mine", roles: []auth.Role{auth.RoleEnterprise}},
 	{group: "nav.group.directory", key: "nav.chambers", href: "/chambers", roles: []auth.Role{auth.RoleAdmin, auth.RoleOperator, auth.RoleLeader, auth.RoleChamber, auth.RoleAnalyst}},
 	{group: "nav.group.directory", key: "nav.orgs", href: "/orgs", roles: []auth.Role{auth.RoleAdmin, auth.RoleOperator, auth.RoleAnalyst}},
 	{group: "nav.group.directory", key: "nav.people", href: "/people", roles: []auth.Role{auth.RoleAdmin, auth.RoleOperator}},

@@ -46,6 +46,7 @@ func (s *Server) routeTable() []Route {
 	rs = append(rs, s.homeRoutes()...)
 	rs = append(rs, s.calendarRoutes()...)
 	rs = append(rs, s.notifyRoutes()...)
+	rs = append(rs, s.directoryRoutes()...)
 	return rs
 }
 

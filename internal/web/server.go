@@ -29,6 +29,9 @@ type Deps struct {
 	Now       func() time.Time
 	// HomeCards add tiles to the home page, one function per part of the domain.
 	HomeCards []func(r *http.Request, a auth.Actor) []HomeCard
+	// EnterpriseSections fill the mechanisms' sections of an enterprise's page (一企一档),
+	// one function per mechanism; see enterprise_page.go.
+	EnterpriseSections []func(r *http.Request, a auth.Actor, enterpriseID int64) (Section, bool)
 	// SecureCookies marks cookies Secure (the binary serves TLS or sits behind one).
 	SecureCookies bool
 }
