@@ -148,11 +148,11 @@ func (s *Service) readWorkbook(data []byte) (rows []importRow, letters map[strin
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	defer sh.close()
+	defer sh.Close()
 	letters = map[string]string{}
 	// Map headers to columns: every known header once, every required one present.
 	col := map[string]int{}
-	for i, h := range sh.header {
+	for i, h := range sh.Header {
 		if h == "" {
 			continue
 		}
@@ -180,7 +180,7 @@ func (s *Service) readWorkbook(data []byte) (rows []importRow, letters map[strin
 		return nil, nil, errs, nil
 	}
 	for {
-		cells, n, ok, err := sh.next()
+		cells, n, ok, err := sh.Next()
 		if err != nil {
 			return nil, nil, nil, apperr.Invalid("file", "error.xlsx", "Detail", err.Error())
 		}
@@ -215,72 +215,15 @@ func (s *Service) readWorkbook(data []byte) (rows []importRow, letters map[strin
 	return rows, letters, nil, nil
 }
 
-// sheet reads the first sheet of a workbook row by row with the cells' raw values: a
-// date cell gives its serial number (not "06-01-18", which a two-digit year makes
-// ambiguous), a number its digits without grouping.
-type sheet struct {
-	f      *excelize.File
-	rows   *excelize.Rows
-	header []string
-	row    int
-}
-
-func openSheet(data []byte) (*sheet, error) {
-	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: 200 << 20, UnzipXMLSizeLimit: 50 << 20})
-	if err != nil {
+func openSheet(data []byte) (*xlsx.Sheet, error) {
+	sh, err := xlsx.Open(bytes.NewReader(data))
+	switch {
+	case errors.Is(err, xlsx.ErrEmpty):
+		return nil, apperr.Invalid("file", "error.import_empty")
+	case err != nil:
 		return nil, errNotXLSX()
 	}
-	names := f.GetSheetList()
-	if len(names) == 0 {
-		f.Close()
-		return nil, apperr.Invalid("file", "error.import_empty")
-	}
-	rows, err := f.Rows(names[0])
-	if err != nil {
-		f.Close()
-		return nil, apperr.Invalid("file", "error.xlsx", "Detail", err.Error())
-	}
-	sh := &sheet{f: f, rows: rows}
-	if !rows.Next() {
-		sh.close()
-		return nil, apperr.Invalid("file", "error.import_empty")
-	}
-	h, err := rows.Columns(excelize.Options{RawCellValue: true})
-	if err != nil {
-		sh.close()
-		return nil, apperr.Invalid("file", "error.xlsx", "Detail", err.Error())
-	}
-	for i := range h {
-		h[i] = strings.TrimSpace(h[i])
-	}
-	sh.header, sh.row = h, 1
 	return sh, nil
-}
-
-// next returns the next non-blank row's trimmed cells and its number as Excel shows it.
-func (s *sheet) next() ([]string, int, bool, error) {
-	for s.rows.Next() {
-		s.row++
-		c, err := s.rows.Columns(excelize.Options{RawCellValue: true})
-		if err != nil {
-			return nil, s.row, false, err
-		}
-		blank := true
-		for i := range c {
-			if c[i] = strings.TrimSpace(c[i]); c[i] != "" {
-				blank = false
-			}
-		}
-		if !blank {
-			return c, s.row, true, nil
-		}
-	}
-	return nil, s.row, false, s.rows.Error()
-}
-
-func (s *sheet) close() {
-	s.rows.Close()
-	s.f.Close()
 }
 
 // checked is a workbook read and checked without the database.

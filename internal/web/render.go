@@ -136,7 +136,9 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		s.errorPage(w, r, http.StatusNotFound, "error.page_not_found", "error.not_found", "What", what)
 	case errors.Is(err, apperr.ErrForbidden):
 		s.forbidden(w, r)
-	case errors.Is(err, apperr.ErrConflict), errors.Is(err, apperr.ErrIllegalMove), errors.Is(err, apperr.ErrInvalid):
+	case errors.Is(err, apperr.ErrInvalid):
+		s.errorPage(w, r, http.StatusUnprocessableEntity, "error.page_error", s.invalidMessage(err))
+	case errors.Is(err, apperr.ErrConflict), errors.Is(err, apperr.ErrIllegalMove):
 		s.errorPage(w, r, http.StatusConflict, "error.page_error", s.errKey(err), s.errArgs(err)...)
 	case errors.Is(err, apperr.ErrTooMany):
 		s.errorPage(w, r, http.StatusTooManyRequests, "error.page_error", s.errKey(err), s.errArgs(err)...)
@@ -144,6 +146,15 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		s.Logger.Error("handler", "path", r.URL.Path, "err", err)
 		s.errorPage(w, r, http.StatusInternalServerError, "error.page_error", "error.internal")
 	}
+}
+
+// invalidMessage is the key of the first field's problem, for a page that has no form to
+// show it next to (a button whose only input was its URL).
+func (s *Server) invalidMessage(err error) string {
+	if e, ok := apperr.As(err); ok && len(e.Fields) > 0 && len(e.Fields[0].Args) == 0 {
+		return e.Fields[0].Key
+	}
+	return "error.invalid"
 }
 
 func (s *Server) errKey(err error) string {

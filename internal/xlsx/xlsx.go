@@ -4,6 +4,7 @@
 package xlsx
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -112,7 +113,9 @@ var shanghai = func() *time.Location {
 	return l
 }()
 
-// Sheet is a workbook opened for reading.
+// Sheet is a workbook opened for reading. Cells come back with their raw values: a date
+// cell gives its serial number (not "06-01-18", whose two-digit year is ambiguous), a
+// number its digits without grouping; importers interpret them.
 type Sheet struct {
 	f    *excelize.File
 	rows *excelize.Rows
@@ -121,34 +124,42 @@ type Sheet struct {
 	row    int
 }
 
+// Errors of Open, for importers to name in the user's language.
+var (
+	ErrNotWorkbook = errors.New("xlsx: not an Excel workbook")
+	ErrEmpty       = errors.New("xlsx: the workbook has no rows")
+)
+
 // MaxImportBytes bounds an uploaded workbook.
 const MaxImportBytes = 20 << 20
+
+var raw = excelize.Options{RawCellValue: true}
 
 // Open reads the first sheet of a workbook from r.
 func Open(r io.Reader) (*Sheet, error) {
 	f, err := excelize.OpenReader(io.LimitReader(r, MaxImportBytes+1), excelize.Options{UnzipSizeLimit: 200 << 20, UnzipXMLSizeLimit: 50 << 20})
 	if err != nil {
-		return nil, fmt.Errorf("xlsx: not an Excel workbook: %w", err)
+		return nil, fmt.Errorf("%w: %v", ErrNotWorkbook, err)
 	}
 	sheets := f.GetSheetList()
 	if len(sheets) == 0 {
 		f.Close()
-		return nil, fmt.Errorf("xlsx: the workbook has no sheet")
+		return nil, ErrEmpty
 	}
 	rows, err := f.Rows(sheets[0])
 	if err != nil {
 		f.Close()
-		return nil, fmt.Errorf("xlsx: %w", err)
+		return nil, fmt.Errorf("%w: %v", ErrNotWorkbook, err)
 	}
 	s := &Sheet{f: f, rows: rows}
 	if !rows.Next() {
 		s.Close()
-		return nil, fmt.Errorf("xlsx: the sheet is empty")
+		return nil, ErrEmpty
 	}
-	h, err := rows.Columns()
+	h, err := rows.Columns(raw)
 	if err != nil {
 		s.Close()
-		return nil, fmt.Errorf("xlsx: %w", err)
+		return nil, fmt.Errorf("%w: %v", ErrNotWorkbook, err)
 	}
 	for i := range h {
 		h[i] = strings.TrimSpace(h[i])
@@ -157,12 +168,12 @@ func Open(r io.Reader) (*Sheet, error) {
 	return s, nil
 }
 
-// Next returns the next row's cells (padded to the header's width) and its 1-based row
-// number as Excel shows it; ok is false at the end.
+// Next returns the next non-blank row's trimmed cells (padded to the header's width) and
+// its 1-based row number as Excel shows it; ok is false at the end.
 func (s *Sheet) Next() (cells []string, rowNum int, ok bool, err error) {
 	for s.rows.Next() {
 		s.row++
-		c, err := s.rows.Columns()
+		c, err := s.rows.Columns(raw)
 		if err != nil {
 			return nil, s.row, false, err
 		}
