@@ -137,7 +137,8 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.Is(err, apperr.ErrForbidden):
 		s.forbidden(w, r)
 	case errors.Is(err, apperr.ErrInvalid):
-		s.errorPage(w, r, http.StatusUnprocessableEntity, "error.page_error", s.invalidMessage(err))
+		key, args := s.invalidMessage(err)
+		s.errorPage(w, r, http.StatusUnprocessableEntity, "error.page_error", key, args...)
 	case errors.Is(err, apperr.ErrConflict), errors.Is(err, apperr.ErrIllegalMove):
 		s.errorPage(w, r, http.StatusConflict, "error.page_error", s.errKey(err), s.errArgs(err)...)
 	case errors.Is(err, apperr.ErrTooMany):
@@ -150,11 +151,16 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 
 // invalidMessage is the key of the first field's problem, for a page that has no form to
 // show it next to (a button whose only input was its URL).
-func (s *Server) invalidMessage(err error) string {
-	if e, ok := apperr.As(err); ok && len(e.Fields) > 0 && len(e.Fields[0].Args) == 0 {
-		return e.Fields[0].Key
+func (s *Server) invalidMessage(err error) (string, []any) {
+	e, ok := apperr.As(err)
+	if !ok || len(e.Fields) == 0 {
+		return "error.invalid", nil
 	}
-	return "error.invalid"
+	var kv []any
+	for k, v := range e.Fields[0].Args {
+		kv = append(kv, k, v)
+	}
+	return e.Fields[0].Key, kv
 }
 
 func (s *Server) errKey(err error) string {
