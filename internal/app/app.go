@@ -21,6 +21,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"yingshang/internal/api"
+	"yingshang/internal/appeal"
 	"yingshang/internal/audit"
 	"yingshang/internal/auth"
 	"yingshang/internal/calendar"
@@ -67,6 +68,7 @@ type App struct {
 	Auth      *auth.Service
 	Directory *directory.Service
 	Notify    *notify.Service
+	Appeal    *appeal.Service
 	Jobs      *jobs.Queue
 	Web       *web.Server
 	API       *api.Server
@@ -128,6 +130,10 @@ func build(ctx context.Context, cfg Config, log *slog.Logger, d *db.DB) (*App, e
 	a.Auth = auth.NewService(d, a.Audit, auth.Options{BcryptCost: cfg.BcryptCost, Now: now})
 	a.Directory = directory.New(d, a.Audit, now)
 	a.Notify = notify.New(d, now)
+	a.Appeal = appeal.New(appeal.Deps{DB: d, Audit: a.Audit, Notify: a.Notify, Calendar: cal, Clock: cfg.Clock, Logger: log})
+	if _, err := a.Appeal.EnsureDefaults(ctx); err != nil {
+		return nil, err
+	}
 	a.Jobs = jobs.New(d, jobs.Options{Logger: log, Now: now, Registry: reg})
 	a.registerJobs()
 
@@ -152,6 +158,7 @@ func (a *App) registerJobs() {
 		return err
 	})
 	a.Jobs.Every("sessions.sweep", 10*time.Minute)
+	a.Appeal.RegisterJobs(a.Jobs)
 }
 
 func (a *App) buildHandler(reg *prometheus.Registry) http.Handler {
