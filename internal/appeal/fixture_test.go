@@ -67,9 +67,9 @@ type fx struct {
 	links *links
 	index *indexer
 
-	fed, deptA, deptB, deptC, ent1, ent2, chamber, bank int64
+	fed, deptA, deptB, deptC, ent1, ent2, chamber, bank                       int64
 	op, op2, a1, a2, b1, c1, e1, e2, ch, leader, leader2, analyst, admin, sys auth.Actor
-	catPower, catUtilities, catTax                                          int64
+	catPower, catUtilities, catTax                                            int64
 }
 
 func newFx(t testing.TB, d *db.DB) *fx {

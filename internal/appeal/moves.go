@@ -912,7 +912,9 @@ func (s *Service) Supervise(ctx context.Context, a auth.Actor, id, version int64
 		m.ap.SupervisionLevel = in.Level
 		m.data["level"] = in.Level
 		if m.party == ByLeader {
-			m.then(func(ctx context.Context) error { return s.addLeader(ctx, m.ap.ID, m.actor.UserID, leaderSupervise, m.now) })
+			m.then(func(ctx context.Context) error {
+				return s.addLeader(ctx, m.ap.ID, m.actor.UserID, leaderSupervise, m.now)
+			})
 			m.tell("appeal.notify.supervised_by_leader", map[string]any{"Level": in.Level, "Leader": m.actor.Name}, toOperators())
 		}
 		if in.Level > 0 {

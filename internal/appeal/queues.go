@@ -32,11 +32,11 @@ const (
 	QueueSupervised Queue = "supervised"          // 督办件
 	QueueAll        Queue = "all"                 // 全部 (filter by State for the other sort orders)
 	// Departments (parts of their organisation, lead or co).
-	QueueDeptToClaim  Queue = "dept_to_claim"  // 待签收
-	QueueDeptHandling Queue = "dept_handling"  // 办理中
-	QueueDeptYellow   Queue = "dept_yellow"    // 即将超期
-	QueueDeptRed      Queue = "dept_red"       // 已超期
-	QueueDeptAnswered Queue = "dept_answered"  // 已答复 (answered or closed parts)
+	QueueDeptToClaim  Queue = "dept_to_claim" // 待签收
+	QueueDeptHandling Queue = "dept_handling" // 办理中
+	QueueDeptYellow   Queue = "dept_yellow"   // 即将超期
+	QueueDeptRed      Queue = "dept_red"      // 已超期
+	QueueDeptAnswered Queue = "dept_answered" // 已答复 (answered or closed parts)
 	// Enterprises (their own) and chambers (filed by them).
 	QueueMine Queue = "mine" // 我的诉求
 	// Leaders: supervised by them or escalated to them.
