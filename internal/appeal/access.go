@@ -32,7 +32,7 @@ func (s *Service) canSee(ctx context.Context, a auth.Actor, ap Appeal) (bool, er
 	}
 	if a.Has(auth.RoleDepartment) && a.OrgID != 0 {
 		var one int
-		err := s.db.RQ(ctx).QueryRowContext(ctx, `SELECT 1 FROM appeal_assignments WHERE appeal_id = $1 AND org_id = $2 LIMIT 1`, ap.ID, a.OrgID).Scan(&one)
+		err := s.row(ctx, deptSeesSQL, ap.ID, a.OrgID).Scan(&one)
 		if err == nil {
 			return true, nil
 		}
@@ -52,9 +52,15 @@ func (s *Service) canSee(ctx context.Context, a auth.Actor, ap Appeal) (bool, er
 	return false, nil
 }
 
+const (
+	deptSeesSQL   = `SELECT 1 FROM appeal_assignments WHERE appeal_id = $1 AND org_id = $2 LIMIT 1`
+	leaderSeesSQL = `SELECT 1 FROM appeal_leaders WHERE appeal_id = $1 AND user_id = $2 LIMIT 1`
+	partsSQL      = `SELECT ` + assignmentCols + ` FROM appeal_assignments x LEFT JOIN orgs o ON o.id = x.org_id WHERE x.appeal_id = $1 ORDER BY x.id`
+)
+
 func (s *Service) leaderSees(ctx context.Context, a auth.Actor, ap Appeal) (bool, error) {
 	var one int
-	err := s.db.RQ(ctx).QueryRowContext(ctx, `SELECT 1 FROM appeal_leaders WHERE appeal_id = $1 AND user_id = $2 LIMIT 1`, ap.ID, a.UserID).Scan(&one)
+	err := s.row(ctx, leaderSeesSQL, ap.ID, a.UserID).Scan(&one)
 	if err == nil {
 		return true, nil
 	}
@@ -91,8 +97,7 @@ func scanAssignment(sc interface{ Scan(...any) error }) (Assignment, error) {
 
 // parts reads every assignment of an appeal, oldest first.
 func (s *Service) parts(ctx context.Context, appealID int64) ([]Assignment, error) {
-	rows, err := s.db.RQ(ctx).QueryContext(ctx, `SELECT `+assignmentCols+` FROM appeal_assignments x LEFT JOIN orgs o ON o.id = x.org_id
-		WHERE x.appeal_id = $1 ORDER BY x.id`, appealID)
+	rows, err := s.rows(ctx, partsSQL, appealID)
 	if err != nil {
 		return nil, fmt.Errorf("appeal: assignments: %w", err)
 	}

@@ -269,7 +269,7 @@ func (s *Service) Limits(ctx context.Context, kind Kind, categoryID int64, prior
 	for depth := 0; id != 0 && depth < maxCategoryDepth; depth++ {
 		var parent any
 		var raw string
-		err := s.db.RQ(ctx).QueryRowContext(ctx, `SELECT parent_id, limits FROM appeal_categories WHERE id = $1`, id).Scan(&parent, &raw)
+		err := s.row(ctx, categoryLimitsSQL, id).Scan(&parent, &raw)
 		if err != nil {
 			return ResolvedLimits{}, fmt.Errorf("appeal: category limits: %w", db.NoRows(err, "category"))
 		}
@@ -290,6 +290,8 @@ func (s *Service) Limits(ctx context.Context, kind Kind, categoryID int64, prior
 	}
 	return ResolvedLimits{Claim: *ls.Claim, Handle: *ls.Handle, Callback: *ls.Callback}, nil
 }
+
+const categoryLimitsSQL = `SELECT parent_id, limits FROM appeal_categories WHERE id = $1`
 
 func anyInt(v any) int64 {
 	switch x := v.(type) {

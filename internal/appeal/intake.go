@@ -103,13 +103,15 @@ func newQueryCode() (string, error) {
 	return string(b), nil
 }
 
+const numberSQL = `INSERT INTO counters (name, value) VALUES ($1, 1)
+	ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value`
+
 // allocNumber takes the next number of the Shanghai day of now, in the transaction in
 // ctx: the counter row is locked until commit, so two processes never get the same one.
 func (s *Service) allocNumber(ctx context.Context, now time.Time) (string, error) {
 	day := now.In(calendar.Location()).Format("20060102")
 	var n int64
-	err := s.db.Q(ctx).QueryRowContext(ctx, `INSERT INTO counters (name, value) VALUES ($1, 1)
-		ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value`, "appeal:"+day).Scan(&n)
+	err := s.wrow(ctx, numberSQL, "appeal:"+day).Scan(&n)
 	if err != nil {
 		return "", fmt.Errorf("appeal: number: %w", err)
 	}
@@ -279,6 +281,11 @@ func (s *Service) isLeader(ctx context.Context, id int64) bool {
 	return err == nil
 }
 
+var insertAppealSQL = placeholders(`INSERT INTO appeals (number, query_code, kind, channel, category_id,
+	district_code, priority, confidential, title, body, location, enterprise_org_id, enterprise_name, credit_code,
+	contact_name, contact_phone, filed_by_user_id, filed_by_org_id, chamber_org_id, state, supervision_level,
+	created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`)
+
 // Create files an appeal (see NewAppeal for who may file what). It allocates the number
 // (ZQ + Shanghai date + 6-digit daily sequence) and the public query code in the same
 // transaction, records the first timeline step, indexes the text and tells the
@@ -308,10 +315,7 @@ func (s *Service) Create(ctx context.Context, a auth.Actor, in NewAppeal) (Appea
 			sup = 1
 		}
 		var id int64
-		err = s.db.Q(ctx).QueryRowContext(ctx, placeholders(`INSERT INTO appeals (number, query_code, kind, channel, category_id,
-			district_code, priority, confidential, title, body, location, enterprise_org_id, enterprise_name, credit_code,
-			contact_name, contact_phone, filed_by_user_id, filed_by_org_id, chamber_org_id, state, supervision_level,
-			created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+		err = s.wrow(ctx, insertAppealSQL,
 			number, code, string(it.Kind), string(it.Channel), it.CategoryID,
 			it.DistrictCode, string(it.Priority), it.Confidential, it.Title, it.Body, it.Location, nullID(it.EnterpriseOrgID), it.EnterpriseName, it.CreditCode,
 			it.ContactName, it.ContactPhone, nullID(it.filedByUser), nullID(it.filedByOrg), nullID(it.chamberOrg), string(StateSubmitted), sup,

@@ -43,10 +43,27 @@ func (m *move) tell(key string, args map[string]any, to ...recipient) {
 	m.tells = append(m.tells, appealEvent{Key: key, Args: args, To: to})
 }
 
-// setPart queues an update of one assignment: set is "col = ?, col = ?" with its args.
+// The updates of an assignment that moves make (see setPart).
+const (
+	setClaim     = `state = ?, claimed_at = ?, claimed_by = ?, claimed_on_time = ?, claim_due = ?`
+	setCoAnswer  = `state = ?, answered_at = ?, answered_by = ?, answered_on_time = ?, answer = ?, done = ?`
+	setReturn    = `state = ?, returned_at = ?, return_reason = ?`
+	setWithdraw  = `state = ?, closed_at = ?, return_approved = ?, done = ?`
+	setCloseCo   = `state = ?, closed_at = ?, done = ?`
+	setBack      = `state = ?, claim_due = ?`
+	setHandleDue = `handle_due = ?`
+	setReply     = `state = ?, answered_at = ?, answered_by = ?, answered_on_time = ?, answer = ?, outcome = ?, handle_working_ms = ?, done = ?`
+	setRedone    = `redone = ?`
+)
+
+func partSQL(set string) string {
+	return placeholders(`UPDATE appeal_assignments SET ` + set + ` WHERE id = ?`)
+}
+
+// setPart queues an update of one assignment: set is one of the set… constants.
 func (m *move) setPart(id int64, set string, args ...any) {
 	m.then(func(ctx context.Context) error {
-		_, err := m.s.db.Q(ctx).ExecContext(ctx, placeholders(`UPDATE appeal_assignments SET `+set+` WHERE id = ?`), append(args, id)...)
+		_, err := m.s.exec(ctx, partSQL(set), append(args, id)...)
 		if err != nil {
 			return fmt.Errorf("appeal: update assignment: %w", err)
 		}
@@ -188,28 +205,34 @@ func (s *Service) actAs(ctx context.Context, m *move, e Edge) bool {
 	return false
 }
 
+const childrenSQL = `SELECT id FROM appeals WHERE merged_into_id = $1 ORDER BY id`
+
 // propagate tells the appeals merged into this one that it moved: a public step on each
 // timeline (with the reply, once there is one) and, at the reply, closure or rejection, a
 // message to their enterprises.
 func (s *Service) propagate(ctx context.Context, a auth.Actor, m *move) error {
-	rows, err := s.db.RQ(ctx).QueryContext(ctx, `SELECT `+appealCols+appealFrom+` WHERE a.merged_into_id = $1 ORDER BY a.id`, m.ap.ID)
+	rows, err := s.rows(ctx, childrenSQL, m.ap.ID)
 	if err != nil {
 		return fmt.Errorf("appeal: merged appeals: %w", err)
 	}
-	var children []Appeal
+	var ids []int64
 	for rows.Next() {
-		c, err := scanAppeal(rows)
-		if err != nil {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
 			rows.Close()
 			return err
 		}
-		children = append(children, c)
+		ids = append(ids, id)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	for _, c := range children {
+	for _, cid := range ids {
+		c, err := s.load(ctx, cid)
+		if err != nil {
+			return err
+		}
 		data := map[string]any{"original": m.ap.Number, "state": m.ap.State}
 		if m.ap.State == StateReplied {
 			data["outcome"], data["reply"] = m.ap.Outcome, m.ap.ReplyText
@@ -394,6 +417,15 @@ type DispatchInput struct {
 // MaxCoHandlers bounds the co-handlers of one round.
 const MaxCoHandlers = 5
 
+const (
+	supersedeSQL  = `UPDATE appeal_assignments SET done = $1 WHERE appeal_id = $2 AND org_id = $3 AND done`
+	insertPartSQL = `INSERT INTO appeal_assignments (appeal_id, org_id, role, round, state, dispatched_at, claim_due, handle_due)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`
+	pendingExtensionSQL = `SELECT id, days FROM appeal_extensions WHERE appeal_id = $1 AND decided_at = 0 ORDER BY id DESC LIMIT 1`
+	insertCallbackSQL   = `INSERT INTO appeal_callbacks (appeal_id, round, lead_org_id, satisfaction, solved, note, via, by_user_id, at, on_time)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`
+)
+
 // dispatch starts a new round with in's departments (not notLead as the lead): parts
 // dispatched, claim and handle clocks started from now.
 func (m *move) dispatch(ctx context.Context, in DispatchInput, notLead int64) error {
@@ -448,12 +480,10 @@ func (m *move) dispatch(ctx context.Context, in DispatchInput, notLead int64) er
 				role = RoleCo
 			}
 			// Only a department's latest part of an appeal is listed among its answered ones.
-			if _, err := s.db.Q(ctx).ExecContext(ctx, `UPDATE appeal_assignments SET done = $1 WHERE appeal_id = $2 AND org_id = $3 AND done`,
-				false, m.ap.ID, org); err != nil {
+			if _, err := s.exec(ctx, supersedeSQL, false, m.ap.ID, org); err != nil {
 				return fmt.Errorf("appeal: supersede part: %w", err)
 			}
-			if _, err := s.db.Q(ctx).ExecContext(ctx, `INSERT INTO appeal_assignments (appeal_id, org_id, role, round, state, dispatched_at, claim_due, handle_due)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, m.ap.ID, org, string(role), round, string(PartDispatched),
+			if _, err := s.exec(ctx, insertPartSQL, m.ap.ID, org, string(role), round, string(PartDispatched),
 				db.Millis(now), db.Millis(claimDue), db.Millis(handleDue)); err != nil {
 				return fmt.Errorf("appeal: insert part: %w", err)
 			}
@@ -482,9 +512,9 @@ func (m *move) closeRound(approvedReturn bool) {
 			continue
 		}
 		if approvedReturn {
-			m.setPart(p.ID, `state = ?, closed_at = ?, return_approved = ?, done = ?`, string(PartClosed), db.Millis(m.now), p.Role == RoleLead, false)
+			m.setPart(p.ID, setWithdraw, string(PartClosed), db.Millis(m.now), p.Role == RoleLead, false)
 		} else if p.Role == RoleCo {
-			m.setPart(p.ID, `state = ?, closed_at = ?, done = ?`, string(PartClosed), db.Millis(m.now), true)
+			m.setPart(p.ID, setCloseCo, string(PartClosed), db.Millis(m.now), true)
 		}
 	}
 }
@@ -497,14 +527,16 @@ func (s *Service) Dispatch(ctx context.Context, a auth.Actor, id, version int64,
 	})
 }
 
+const claimActionSQL = `SELECT
+	COALESCE(SUM(CASE WHEN x.role = 'lead' THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN x.role = 'co' THEN 1 ELSE 0 END), 0)
+	FROM appeal_assignments x JOIN appeals a ON a.id = x.appeal_id AND a.round = x.round
+	WHERE x.appeal_id = $1 AND x.org_id = $2`
+
 // claimAction is ActCoClaim when the actor's department holds a co part, and no lead
 // part, of the appeal's current round; else ActClaim.
 func (s *Service) claimAction(ctx context.Context, a auth.Actor, id int64) Action {
 	var lead, co int
-	err := s.db.RQ(ctx).QueryRowContext(ctx, `SELECT
-		COALESCE(SUM(CASE WHEN x.role = 'lead' THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN x.role = 'co' THEN 1 ELSE 0 END), 0)
-		FROM appeal_assignments x JOIN appeals a ON a.id = x.appeal_id AND a.round = x.round
-		WHERE x.appeal_id = $1 AND x.org_id = $2`, id, a.OrgID).Scan(&lead, &co)
+	err := s.row(ctx, claimActionSQL, id, a.OrgID).Scan(&lead, &co)
 	if err == nil && co > 0 && lead == 0 {
 		return ActCoClaim
 	}
@@ -538,7 +570,7 @@ func (s *Service) claim(ctx context.Context, a auth.Actor, id, version int64, ac
 			due = m.ap.Claim.Due // moved by any paused time
 		}
 		onTime := !m.now.After(due)
-		m.setPart(m.part.ID, `state = ?, claimed_at = ?, claimed_by = ?, claimed_on_time = ?, claim_due = ?`,
+		m.setPart(m.part.ID, setClaim,
 			string(PartClaimed), db.Millis(m.now), nullID(m.actor.UserID), onTime, db.Millis(due))
 		m.data["dept"], m.data["on_time"] = m.part.OrgName, onTime
 		return nil
@@ -564,7 +596,7 @@ func (s *Service) AnswerPart(ctx context.Context, a auth.Actor, id, version int6
 			return moveErr("appeal.error.part_not_claimed")
 		}
 		onTime := !m.now.After(m.ap.Handle.Due)
-		m.setPart(m.part.ID, `state = ?, answered_at = ?, answered_by = ?, answered_on_time = ?, answer = ?, done = ?`,
+		m.setPart(m.part.ID, setCoAnswer,
 			string(PartAnswered), db.Millis(m.now), nullID(m.actor.UserID), onTime, text, true)
 		m.data["dept"] = m.part.OrgName
 		if lead, ok := leadOf(m.parts, m.ap.Round); ok {
@@ -588,7 +620,7 @@ func (s *Service) Return(ctx context.Context, a auth.Actor, id, version int64, r
 		if m.before.State == StateDispatched {
 			m.ap.Claim = s.cal.Pause(m.ap.Claim, m.now)
 		}
-		m.setPart(m.part.ID, `state = ?, returned_at = ?, return_reason = ?`, string(PartReturned), db.Millis(m.now), m.note)
+		m.setPart(m.part.ID, setReturn, string(PartReturned), db.Millis(m.now), m.note)
 		m.data["dept"] = m.part.OrgName
 		m.tell("appeal.notify.returned", map[string]any{"Dept": m.part.OrgName, "Reason": m.note}, toOperators())
 		return nil
@@ -635,10 +667,10 @@ func (s *Service) RuleReturn(ctx context.Context, a auth.Actor, id, version int6
 			}
 			m.ap.Claim.Due, m.ap.Handle.Due = ms(m.ap.Claim.Due), ms(m.ap.Handle.Due)
 			m.ap.ReturnFrom = ""
-			m.setPart(lead.ID, `state = ?, claim_due = ?`, string(back), db.Millis(m.ap.Claim.Due))
+			m.setPart(lead.ID, setBack, string(back), db.Millis(m.ap.Claim.Due))
 			for _, p := range current(m.parts, m.ap.Round) {
 				if p.open() {
-					m.setPart(p.ID, `handle_due = ?`, db.Millis(m.ap.Handle.Due))
+					m.setPart(p.ID, setHandleDue, db.Millis(m.ap.Handle.Due))
 				}
 			}
 			m.data["paused_minutes"], m.data["handle_due"] = int64(paused/time.Minute), fmtTime(m.ap.Handle.Due)
@@ -715,8 +747,7 @@ func (s *Service) DecideExtension(ctx context.Context, a auth.Actor, id, version
 			return err
 		}
 		var extID, days int64
-		if err := s.db.Q(ctx).QueryRowContext(ctx, `SELECT id, days FROM appeal_extensions WHERE appeal_id = $1 AND decided_at = 0
-			ORDER BY id DESC LIMIT 1`, m.ap.ID).Scan(&extID, &days); err != nil {
+		if err := s.row(ctx, pendingExtensionSQL, m.ap.ID).Scan(&extID, &days); err != nil {
 			return fmt.Errorf("appeal: pending extension: %w", err)
 		}
 		newDue := m.ap.Handle.Due
@@ -725,7 +756,7 @@ func (s *Service) DecideExtension(ctx context.Context, a auth.Actor, id, version
 			m.ap.Handle.Due = newDue
 			for _, p := range current(m.parts, m.ap.Round) {
 				if p.open() {
-					m.setPart(p.ID, `handle_due = ?`, db.Millis(newDue))
+					m.setPart(p.ID, setHandleDue, db.Millis(newDue))
 				}
 			}
 		}
@@ -776,7 +807,7 @@ func (s *Service) Reply(ctx context.Context, a auth.Actor, id, version int64, in
 		onTime := !m.now.After(m.ap.Handle.Due)
 		working := max(s.cal.WorkingDuration(m.ap.Handle.Start, m.now)-m.ap.Handle.Paused, 0).Truncate(time.Millisecond)
 		m.closeRound(false)
-		m.setPart(m.part.ID, `state = ?, answered_at = ?, answered_by = ?, answered_on_time = ?, answer = ?, outcome = ?, handle_working_ms = ?, done = ?`,
+		m.setPart(m.part.ID, setReply,
 			string(PartAnswered), db.Millis(m.now), nullID(m.actor.UserID), onTime, text, string(in.Outcome), working.Milliseconds(), true)
 		m.ap.Outcome, m.ap.ReplyText, m.ap.RepliedAt = in.Outcome, text, m.now
 		m.ap.HandledOnTime, m.ap.HandleWorking = boolPtr(onTime), working
@@ -820,8 +851,7 @@ func (s *Service) Callback(ctx context.Context, a auth.Actor, id, version int64,
 		onTime := m.ap.Callback.Due.IsZero() || !m.now.After(m.ap.Callback.Due)
 		round, lead := m.ap.Round, m.ap.LeadOrgID
 		m.then(func(ctx context.Context) error {
-			_, err := s.db.Q(ctx).ExecContext(ctx, `INSERT INTO appeal_callbacks (appeal_id, round, lead_org_id, satisfaction, solved, note, via, by_user_id, at, on_time)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, m.ap.ID, round, nullID(lead), string(in.Satisfaction), in.Solved, m.note,
+			_, err := s.exec(ctx, insertCallbackSQL, m.ap.ID, round, nullID(lead), string(in.Satisfaction), in.Solved, m.note,
 				via, nullID(m.actor.UserID), db.Millis(m.now), onTime)
 			return err
 		})
@@ -850,7 +880,7 @@ func (s *Service) Reopen(ctx context.Context, a auth.Actor, id, version int64, i
 			return moveErr("appeal.error.reopen_needs_unsatisfied")
 		}
 		if lead, ok := leadOf(m.parts, m.ap.Round); ok {
-			m.setPart(lead.ID, `redone = ?`, true)
+			m.setPart(lead.ID, setRedone, true)
 		}
 		m.ap.RedoCount++
 		m.ap.Outcome, m.ap.ReplyText, m.ap.Satisfaction, m.ap.Solved = "", "", "", nil

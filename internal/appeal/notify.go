@@ -114,9 +114,10 @@ const (
 	leaderEscalate  leaderKind = "escalate"
 )
 
+const insertLeaderSQL = `INSERT INTO appeal_leaders (appeal_id, user_id, kind, at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`
+
 func (s *Service) addLeader(ctx context.Context, appealID, userID int64, kind leaderKind, at time.Time) error {
-	_, err := s.db.Q(ctx).ExecContext(ctx, `INSERT INTO appeal_leaders (appeal_id, user_id, kind, at) VALUES ($1, $2, $3, $4)
-		ON CONFLICT DO NOTHING`, appealID, userID, string(kind), at.UnixMilli())
+	_, err := s.exec(ctx, insertLeaderSQL, appealID, userID, string(kind), at.UnixMilli())
 	if err != nil {
 		return fmt.Errorf("appeal: add leader: %w", err)
 	}

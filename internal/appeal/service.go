@@ -72,6 +72,9 @@ type Service struct {
 	setMu    sync.Mutex
 	settings *Settings
 	setAt    time.Time
+
+	// stmts are the hot statements prepared once (SQLite only; read-only after New).
+	stmts map[string]*sql.Stmt
 }
 
 // New builds the service.
@@ -91,8 +94,82 @@ func New(d Deps) *Service {
 	if d.Leaders == nil {
 		d.Leaders = noLeaderLinks{}
 	}
-	return &Service{db: d.DB, audit: d.Audit, notify: d.Notify, cal: d.Calendar, clock: d.Clock, log: d.Logger,
+	s := &Service{db: d.DB, audit: d.Audit, notify: d.Notify, cal: d.Calendar, clock: d.Clock, log: d.Logger,
 		indexer: d.Indexer, leaders: d.Leaders}
+	s.prepare()
+	return s
+}
+
+// prepare readies the statements every move runs. On SQLite database/sql parses an
+// ad-hoc statement at every call (on PostgreSQL pgx caches them per connection), and
+// parsing was half the cost of a move; these are prepared once on the writer connection
+// and bound to each transaction, which reuses them. A statement that fails to prepare
+// (an unmigrated database) simply runs unprepared.
+func (s *Service) prepare() {
+	if s.db == nil || s.db.Engine != db.SQLite {
+		return
+	}
+	s.stmts = map[string]*sql.Stmt{}
+	for _, q := range hotSQL() {
+		if st, err := s.db.W.PrepareContext(context.Background(), q); err == nil {
+			s.stmts[q] = st
+		}
+	}
+}
+
+// bound returns prepared statement q bound to the transaction in ctx, or nil.
+func (s *Service) bound(ctx context.Context, q string) *sql.Stmt {
+	st := s.stmts[q]
+	if st == nil {
+		return nil
+	}
+	tx, ok := s.db.Q(ctx).(*sql.Tx)
+	if !ok {
+		return nil
+	}
+	return tx.StmtContext(ctx, st)
+}
+
+// row runs a single-row read: prepared inside a transaction, else on the readers.
+func (s *Service) row(ctx context.Context, q string, args ...any) *sql.Row {
+	if st := s.bound(ctx, q); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return s.db.RQ(ctx).QueryRowContext(ctx, q, args...)
+}
+
+// wrow runs a single-row write (INSERT … RETURNING), prepared inside a transaction.
+func (s *Service) wrow(ctx context.Context, q string, args ...any) *sql.Row {
+	if st := s.bound(ctx, q); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return s.db.Q(ctx).QueryRowContext(ctx, q, args...)
+}
+
+// rows runs a read of several rows, like row.
+func (s *Service) rows(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if st := s.bound(ctx, q); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return s.db.RQ(ctx).QueryContext(ctx, q, args...)
+}
+
+// exec runs a write, prepared inside a transaction.
+func (s *Service) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if st := s.bound(ctx, q); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return s.db.Q(ctx).ExecContext(ctx, q, args...)
+}
+
+// hotSQL lists the statements of the moves, for prepare.
+func hotSQL() []string {
+	out := []string{loadSQL, saveSQL, eventSQL, partsSQL, deptSeesSQL, leaderSeesSQL, childrenSQL, categoryLimitsSQL,
+		numberSQL, insertAppealSQL, insertPartSQL, supersedeSQL, pendingExtensionSQL, insertCallbackSQL, insertLeaderSQL, claimActionSQL}
+	for _, set := range []string{setClaim, setCoAnswer, setReturn, setWithdraw, setCloseCo, setBack, setHandleDue, setReply, setRedone} {
+		out = append(out, partSQL(set))
+	}
+	return out
 }
 
 // SetIndexer plugs in the search index (wiring time: internal/app calls it once the
@@ -225,10 +302,11 @@ func scanAppeal(sc interface{ Scan(...any) error }) (Appeal, error) {
 	return ap, nil
 }
 
+const loadSQL = `SELECT ` + appealCols + appealFrom + ` WHERE a.id = $1`
+
 // load reads an appeal without any access check (callers check).
 func (s *Service) load(ctx context.Context, id int64) (Appeal, error) {
-	q := `SELECT ` + appealCols + appealFrom + ` WHERE a.id = $1`
-	ap, err := scanAppeal(s.db.RQ(ctx).QueryRowContext(ctx, q, id))
+	ap, err := scanAppeal(s.row(ctx, loadSQL, id))
 	if db.IsNoRows(err) {
 		return Appeal{}, apperr.NotFound("appeal")
 	}
@@ -238,6 +316,14 @@ func (s *Service) load(ctx context.Context, id int64) (Appeal, error) {
 	return ap, nil
 }
 
+var saveSQL = placeholders(`UPDATE appeals SET state = ?, return_from = ?, round = ?,
+		lead_org_id = ?, merged_into_id = ?, kb_article_id = ?, outcome = ?, reply_text = ?, satisfaction = ?, solved = ?,
+		redo_count = ?, supervision_level = ?, escalated = ?, claim_due = ?, claim_paused_at = ?, claim_paused_ms = ?,
+		handle_start = ?, handle_due = ?, handle_paused_at = ?, handle_paused_ms = ?, callback_due = ?, sla_level = ?,
+		sla_clock = ?, sla_due = ?, next_alert_at = ?, handled_on_time = ?, handle_working_ms = ?, updated_at = ?,
+		accepted_at = ?, dispatched_at = ?, replied_at = ?, callback_at = ?, closed_at = ?, version = version + 1
+		WHERE id = ? AND version = ?`)
+
 // save writes every mutable column of ap if the stored version is still version; the row
 // then carries version+1. Zero rows means someone else moved first: Conflict.
 func (s *Service) save(ctx context.Context, ap *Appeal, version int64) error {
@@ -245,13 +331,7 @@ func (s *Service) save(ctx context.Context, ap *Appeal, version int64) error {
 	if !ap.NextAlertAt.IsZero() {
 		next = db.Millis(ap.NextAlertAt)
 	}
-	res, err := s.db.Q(ctx).ExecContext(ctx, placeholders(`UPDATE appeals SET state = ?, return_from = ?, round = ?,
-		lead_org_id = ?, merged_into_id = ?, kb_article_id = ?, outcome = ?, reply_text = ?, satisfaction = ?, solved = ?,
-		redo_count = ?, supervision_level = ?, escalated = ?, claim_due = ?, claim_paused_at = ?, claim_paused_ms = ?,
-		handle_start = ?, handle_due = ?, handle_paused_at = ?, handle_paused_ms = ?, callback_due = ?, sla_level = ?,
-		sla_clock = ?, sla_due = ?, next_alert_at = ?, handled_on_time = ?, handle_working_ms = ?, updated_at = ?,
-		accepted_at = ?, dispatched_at = ?, replied_at = ?, callback_at = ?, closed_at = ?, version = version + 1
-		WHERE id = ? AND version = ?`),
+	res, err := s.exec(ctx, saveSQL,
 		string(ap.State), string(ap.ReturnFrom), ap.Round,
 		nullID(ap.LeadOrgID), nullID(ap.MergedIntoID), nullID(ap.KBArticleID), string(ap.Outcome), ap.ReplyText, string(ap.Satisfaction), nullBool(ap.Solved),
 		ap.RedoCount, ap.SupervisionLevel, ap.Escalated, db.Millis(ap.Claim.Due), db.Millis(ap.Claim.PausedAt), ap.Claim.Paused.Milliseconds(),
@@ -269,6 +349,9 @@ func (s *Service) save(ctx context.Context, ap *Appeal, version int64) error {
 	return nil
 }
 
+const eventSQL = `INSERT INTO appeal_events (appeal_id, at, actor_id, actor_name, actor_org_id, actor_org_name,
+	action, from_state, to_state, note, data, public) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`
+
 // addEvent appends a step to an appeal's timeline.
 func (s *Service) addEvent(ctx context.Context, a auth.Actor, ev Event) error {
 	data := "{}"
@@ -283,8 +366,7 @@ func (s *Service) addEvent(ctx context.Context, a auth.Actor, ev Event) error {
 	if name == "" {
 		name = a.AuditName()
 	}
-	_, err := s.db.Q(ctx).ExecContext(ctx, `INSERT INTO appeal_events (appeal_id, at, actor_id, actor_name, actor_org_id, actor_org_name,
-		action, from_state, to_state, note, data, public) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+	_, err := s.exec(ctx, eventSQL,
 		ev.AppealID, db.Millis(ev.At), nullID(a.UserID), name, nullID(a.OrgID), a.OrgName,
 		string(ev.Action), string(ev.From), string(ev.To), ev.Note, data, ev.Public)
 	if err != nil {
