@@ -157,6 +157,20 @@ func TestQueuesUseIndexes(t *testing.T) {
 				t.Errorf("%s scans:\n%s", q, plan)
 			}
 		}
+		// The statements of every move find one appeal's rows by the appeal, never by the
+		// department (whose index holds all of its parts).
+		for _, c := range []struct {
+			q    string
+			args []any
+		}{
+			{partsSQL, []any{1}}, {deptSeesSQL, []any{1, 2}}, {claimActionSQL, []any{1, 2}}, {leaderSeesSQL, []any{1, 2}},
+			{childrenSQL, []any{1}}, {loadSQL, []any{1}},
+		} {
+			plan := explain(t, d, c.q, c.args)
+			if scans(d.Engine, plan, false) || strings.Contains(plan, "appeal_assignments_queue") || strings.Contains(plan, "appeal_assignments_stats") {
+				t.Errorf("%s:\n%s", c.q, plan)
+			}
+		}
 		t.Logf("%d queue plans checked", checked)
 	})
 }

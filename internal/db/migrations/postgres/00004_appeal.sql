@@ -142,7 +142,7 @@ CREATE TABLE appeal_assignments (
     redone           BOOLEAN NOT NULL DEFAULT FALSE,
     closed_at        BIGINT  NOT NULL DEFAULT 0
 );
-CREATE INDEX appeal_assignments_appeal ON appeal_assignments(appeal_id, id);
+CREATE INDEX appeal_assignments_appeal ON appeal_assignments(appeal_id, org_id);
 -- Department queues: 待签收 (dispatched), 办理中 (claimed), open parts for 即将超期/已超期.
 CREATE INDEX appeal_assignments_queue ON appeal_assignments(org_id, state, appeal_id);
 -- 已答复: the department's finished parts, newest appeal first.
