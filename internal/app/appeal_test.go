@@ -4,8 +4,8 @@ import (
 	"context"
 	"testing"
 
-	"yingshang/internal/appeal"
 	"yingshang/internal/app/apptest"
+	"yingshang/internal/appeal"
 )
 
 // The application wires the appeal loop: the catalogue is seeded, the demo city's

@@ -135,7 +135,7 @@ const settingsTTL = 10 * time.Second
 func (s *Service) Settings(ctx context.Context) (Settings, error) {
 	s.setMu.Lock()
 	if s.settings != nil && time.Since(s.setAt) < settingsTTL {
-		st := *s.settings
+		st := s.settings.clone()
 		s.setMu.Unlock()
 		return st, nil
 	}
@@ -154,10 +154,18 @@ func (s *Service) Settings(ctx context.Context) (Settings, error) {
 		}
 		st = stored.withDefaults()
 	}
+	cached := st.clone()
 	s.setMu.Lock()
-	s.settings, s.setAt = &st, time.Now()
+	s.settings, s.setAt = &cached, time.Now()
 	s.setMu.Unlock()
 	return st, nil
+}
+
+// clone copies st deeply enough that a caller may change it.
+func (st Settings) clone() Settings {
+	st.Kinds = maps.Clone(st.Kinds)
+	st.Districts = slices.Clone(st.Districts)
+	return st
 }
 
 // withDefaults fills what a stored row leaves out.

@@ -347,7 +347,7 @@ func (s *Service) Create(ctx context.Context, a auth.Actor, in NewAppeal) (Appea
 		}
 		var to []recipient
 		if role != auth.RoleEnterprise {
-			to = append(to, toEnterprise(out))
+			to = append(to, toOrg(out.EnterpriseOrgID, auth.RoleEnterprise))
 		}
 		if it.Priority == PriorityUrgent {
 			to = append(to, toOperators())

@@ -18,6 +18,8 @@ type recipient struct {
 	role      auth.Role
 	userID    int64
 	operators bool
+	// enterpriseSide is the appeal's enterprise and the chamber that filed it.
+	enterpriseSide bool
 }
 
 func toOrg(orgID int64, role auth.Role) recipient { return recipient{orgID: orgID, role: role} }
@@ -27,8 +29,9 @@ func toUser(id int64) recipient                   { return recipient{userID: id}
 // toDept is a department's handlers.
 func toDept(orgID int64) recipient { return toOrg(orgID, auth.RoleDepartment) }
 
-// toEnterprise is the appeal's enterprise's users (nobody when it is not in the directory).
-func toEnterprise(ap Appeal) recipient { return toOrg(ap.EnterpriseOrgID, auth.RoleEnterprise) }
+// toEnterprise is the enterprise's side of the event's appeal: its users (when it is in
+// the directory) and the users of the chamber that filed it, if one did.
+func toEnterprise(Appeal) recipient { return recipient{enterpriseSide: true} }
 
 // appealEvent is a notification about an appeal. Key is the catalog key of the message
 // (and its kind); Args are its data, to which the appeal's number and title are added.
@@ -71,6 +74,16 @@ func (s *Service) notifyAll(ctx context.Context, ev appealEvent) error {
 			}
 			for _, f := range feds {
 				if _, err := s.notify.AddForOrg(ctx, f, string(auth.RoleOperator), m); err != nil {
+					return err
+				}
+			}
+		case r.enterpriseSide:
+			for _, side := range []recipient{toOrg(ev.Appeal.EnterpriseOrgID, auth.RoleEnterprise), toOrg(ev.Appeal.ChamberOrgID, auth.RoleChamber)} {
+				if side.orgID == 0 || seen[side] {
+					continue
+				}
+				seen[side] = true
+				if _, err := s.notify.AddForOrg(ctx, side.orgID, string(side.role), m); err != nil {
 					return err
 				}
 			}

@@ -170,3 +170,22 @@ func TestConfidential(t *testing.T) {
 		}
 	})
 }
+
+// The chamber that filed an appeal hears of its progress with the enterprise.
+func TestChamberHearsOfWhatItFiled(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFx(t, d)
+		ap, err := f.svc.Create(f.ctx, f.ch, appeal.NewAppeal{Kind: appeal.KindAppeal, CategoryID: f.catTax, Title: "会员企业退税慢",
+			Body: "出口退税到账慢。", EnterpriseOrgID: f.ent2, ContactName: "陈会长", ContactPhone: "0731-84567890"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ap = f.must(f.svc.Accept(f.ctx, f.op, ap.ID, ap.Version, ""))
+		if n := f.notes(f.ch); !slices.Equal(n, []string{"appeal.notify.accepted"}) {
+			t.Errorf("chamber heard %v", n)
+		}
+		if n := f.notes(f.e2); !slices.Equal(n, []string{"appeal.notify.created", "appeal.notify.accepted"}) {
+			t.Errorf("enterprise heard %v", n)
+		}
+	})
+}

@@ -73,12 +73,14 @@ func (s *Service) Sweep(ctx context.Context) (SweepResult, error) {
 		}
 		for _, id := range ids {
 			w, o, err := s.sweepOne(ctx, id, now)
-			if err != nil && !apperrConflict(err) {
+			switch {
+			case err == nil:
+				res.Warnings += w
+				res.Overdue += o
+			case !apperrConflict(err):
 				return res, err
 			}
 			res.Checked++
-			res.Warnings += w
-			res.Overdue += o
 		}
 	}
 }
