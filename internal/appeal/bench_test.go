@@ -43,18 +43,22 @@ func BenchmarkClaimReply(b *testing.B) {
 
 // BenchmarkGenerateHistory writes a history of 2,000 appeals per iteration.
 func BenchmarkGenerateHistory(b *testing.B) {
-	f := newFx(b, dbtest.New(b, db.SQLite))
-	from := time.Date(2024, 1, 1, 0, 0, 0, 0, calendar.Location())
-	b.ResetTimer()
-	total := 0
-	for i := 0; i < b.N; i++ {
-		res, err := appeal.GenerateHistory(f.ctx, f.svc, appeal.HistoryOptions{N: 2000, From: from.AddDate(0, i, 0), To: from.AddDate(0, i+1, 0), Seed: uint64(i)})
-		if err != nil {
-			b.Fatal(err)
-		}
-		total += res.Appeals
+	for _, eng := range []db.Engine{db.SQLite, db.Postgres} {
+		b.Run(string(eng), func(b *testing.B) {
+			f := newFx(b, dbtest.New(b, eng))
+			from := time.Date(2024, 1, 1, 0, 0, 0, 0, calendar.Location())
+			b.ResetTimer()
+			total := 0
+			for i := 0; i < b.N; i++ {
+				res, err := appeal.GenerateHistory(f.ctx, f.svc, appeal.HistoryOptions{N: 2000, From: from.AddDate(0, i, 0), To: from.AddDate(0, i+1, 0), Seed: uint64(i)})
+				if err != nil {
+					b.Fatal(err)
+				}
+				total += res.Appeals
+			}
+			b.ReportMetric(float64(total)/b.Elapsed().Seconds(), "appeals/s")
+		})
 	}
-	b.ReportMetric(float64(total)/b.Elapsed().Seconds(), "appeals/s")
 }
 
 // BenchmarkOperatorQueue reads the first page of 待派单 and a deep page of all appeals

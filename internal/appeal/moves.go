@@ -528,9 +528,10 @@ func (s *Service) Dispatch(ctx context.Context, a auth.Actor, id, version int64,
 }
 
 const claimActionSQL = `SELECT
-	COALESCE(SUM(CASE WHEN x.role = 'lead' THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN x.role = 'co' THEN 1 ELSE 0 END), 0)
+	COALESCE(SUM(CASE WHEN x.org_id = $2 AND x.role = 'lead' THEN 1 ELSE 0 END), 0),
+	COALESCE(SUM(CASE WHEN x.org_id = $2 AND x.role = 'co' THEN 1 ELSE 0 END), 0)
 	FROM appeal_assignments x JOIN appeals a ON a.id = x.appeal_id AND a.round = x.round
-	WHERE x.appeal_id = $1 AND x.org_id = $2`
+	WHERE x.appeal_id = $1`
 
 // claimAction is ActCoClaim when the actor's department holds a co part, and no lead
 // part, of the appeal's current round; else ActClaim.
