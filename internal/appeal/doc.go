@@ -145,6 +145,10 @@
 //	mine (enterprise / chamber)          appeals_enterprise / appeals_chamber      all
 //	leader                               appeal_leaders_user                       all
 //
+// (A leader's queue lists what it supervises or was escalated to; appeals of enterprises
+// linked to it open through Get, and join the queue once the liaison part can name a
+// leader's enterprises.)
+//
 // Other indexes: appeals_next_alert (partial, the sweep), appeals_merged_into (news for
 // duplicates), appeals_kb_article (unlinking a deleted article), appeal_assignments_appeal
 // (a move finds an appeal's parts by (appeal, org), never by walking a department's),

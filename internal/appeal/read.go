@@ -3,6 +3,7 @@ package appeal
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -74,6 +75,19 @@ func (s *Service) reveal(ctx context.Context, a auth.Actor, ap Appeal) (Appeal, 
 		}
 	}
 	return ap, nil
+}
+
+// CanSee reports whether appeal id exists and is in the actor's scope, without reading
+// or auditing the record: for filtering search hits and for links.
+func (s *Service) CanSee(ctx context.Context, a auth.Actor, id int64) (bool, error) {
+	ap, err := s.load(ctx, id)
+	if errors.Is(err, apperr.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return s.canSee(ctx, a, ap)
 }
 
 // see loads an appeal and applies the actor's scope.

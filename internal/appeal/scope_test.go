@@ -189,3 +189,19 @@ func TestChamberHearsOfWhatItFiled(t *testing.T) {
 		}
 	})
 }
+
+func TestCanSee(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFx(t, d)
+		ap := f.dispatched()
+		for _, c := range []struct {
+			a    auth.Actor
+			id   int64
+			want bool
+		}{{f.a1, ap.ID, true}, {f.c1, ap.ID, false}, {f.e1, ap.ID, true}, {f.e2, ap.ID, false}, {f.op, 999999, false}} {
+			if got, err := f.svc.CanSee(f.ctx, c.a, c.id); got != c.want || err != nil {
+				t.Errorf("%v on %d: %v %v", c.a.Roles, c.id, got, err)
+			}
+		}
+	})
+}

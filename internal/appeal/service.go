@@ -42,8 +42,9 @@ type noLeaderLinks struct{}
 
 func (noLeaderLinks) LeadersFor(context.Context, int64) ([]int64, error) { return nil, nil }
 
-// Deps are what the service is built from. Calendar and Clock are required; Indexer and
-// Leaders default to no-ops.
+// Deps are what the service is built from. DB and Audit are required; Calendar defaults
+// to the statutory calendar, Clock to the real clock, Indexer and Leaders to no-ops. With
+// no Notify the service notifies nobody (GenerateHistory runs so).
 type Deps struct {
 	DB       *db.DB
 	Audit    *audit.Log
