@@ -88,7 +88,7 @@ func (s *Service) do(ctx context.Context, a auth.Actor, id, version int64, actio
 	}
 	var out Appeal
 	err := s.db.WithTx(ctx, func(ctx context.Context) error {
-		ap, err := s.load(ctx, id)
+		ap, err := s.loadForUpdate(ctx, id)
 		if err != nil {
 			return err
 		}

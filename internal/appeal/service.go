@@ -325,6 +325,26 @@ var saveSQL = placeholders(`UPDATE appeals SET state = ?, return_from = ?, round
 		accepted_at = ?, dispatched_at = ?, replied_at = ?, callback_at = ?, closed_at = ?, version = version + 1
 		WHERE id = ? AND version = ?`)
 
+// loadForUpdate reads an appeal inside a transaction, locking its row on PostgreSQL
+// until the transaction ends. Without the lock, a move that read the row just before
+// another committed would go on reading that other move's parts (READ COMMITTED sees
+// each statement's latest data) and fail on them instead of with a clean Conflict; with
+// it, the second move waits, reads the new version and answers Conflict. (SQLite's one
+// writer already serialises the transactions.)
+func (s *Service) loadForUpdate(ctx context.Context, id int64) (Appeal, error) {
+	if s.db.Engine != db.Postgres {
+		return s.load(ctx, id)
+	}
+	ap, err := scanAppeal(s.db.Q(ctx).QueryRowContext(ctx, loadSQL+` FOR UPDATE OF a`, id))
+	if db.IsNoRows(err) {
+		return Appeal{}, apperr.NotFound("appeal")
+	}
+	if err != nil {
+		return Appeal{}, fmt.Errorf("appeal: load %d: %w", id, err)
+	}
+	return ap, nil
+}
+
 // save writes every mutable column of ap if the stored version is still version; the row
 // then carries version+1. Zero rows means someone else moved first: Conflict.
 func (s *Service) save(ctx context.Context, ap *Appeal, version int64) error {

@@ -97,7 +97,7 @@ func (s *Service) sweepOne(ctx context.Context, id int64, now time.Time) (warned
 	sys := auth.System()
 	err = s.db.WithTx(ctx, func(ctx context.Context) error {
 		warned, overdue = 0, 0
-		ap, err := s.load(ctx, id)
+		ap, err := s.loadForUpdate(ctx, id)
 		if err != nil {
 			return err
 		}
