@@ -16,7 +16,8 @@ var errUsage = errors.New("usage")
 
 // common are the flags every command takes; each also reads an environment variable.
 type common struct {
-	data, db, logFormat, logLevel string
+	data, db, logFormat, logLevel, officeHours string
+	smtpURL, baseURL                           string
 }
 
 func env(key, def string) string {
@@ -32,6 +33,9 @@ func newFlags(name string, c *common) *flag.FlagSet {
 	fs.StringVar(&c.db, "db", env("YINGSHANG_DB", ""), "database URL: empty for embedded SQLite, postgres://… for PostgreSQL (YINGSHANG_DB)")
 	fs.StringVar(&c.logFormat, "log-format", env("YINGSHANG_LOG_FORMAT", "text"), "log format: text or json (YINGSHANG_LOG_FORMAT)")
 	fs.StringVar(&c.logLevel, "log-level", env("YINGSHANG_LOG_LEVEL", "info"), "log level: debug, info, warn, error (YINGSHANG_LOG_LEVEL)")
+	fs.StringVar(&c.officeHours, "office-hours", env("YINGSHANG_OFFICE_HOURS", ""), "office hours for working-time deadlines, e.g. 09:00-12:00,13:30-17:30 (YINGSHANG_OFFICE_HOURS)")
+	fs.StringVar(&c.smtpURL, "smtp-url", env("YINGSHANG_SMTP_URL", ""), "mail server smtp://user:pass@host:port?from=…&tls=starttls|tls|none; overrides /admin/notify (YINGSHANG_SMTP_URL)")
+	fs.StringVar(&c.baseURL, "base-url", env("YINGSHANG_BASE_URL", ""), "address users reach the site at, for links in emails, e.g. https://yingshang.example.cn (YINGSHANG_BASE_URL)")
 	return fs
 }
 
@@ -58,7 +62,7 @@ func (c common) config() (app.Config, error) {
 	if f != "text" && f != "json" {
 		return app.Config{}, fmt.Errorf("--log-format %q: use text or json", c.logFormat)
 	}
-	return app.Config{DataDir: c.data, DBURL: c.db, LogFormat: f, LogLevel: lvl}, nil
+	return app.Config{DataDir: c.data, DBURL: c.db, LogFormat: f, LogLevel: lvl, OfficeHours: c.officeHours, SMTPURL: c.smtpURL, BaseURL: c.baseURL}, nil
 }
 
 func versionString() string {

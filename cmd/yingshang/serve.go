@@ -32,6 +32,9 @@ func cmdServe(ctx context.Context, args []string) error {
 		return fmt.Errorf("--tls-cert and --tls-key go together")
 	}
 	cfg.Addr, cfg.TLSCert, cfg.TLSKey, cfg.BehindProxy, cfg.SecureCookies, cfg.Workers = *addr, *tlsCert, *tlsKey, *proxy, *proxy, *workers
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = defaultBaseURL(*addr, *tlsCert != "")
+	}
 	start := time.Now()
 	a, err := app.Open(ctx, cfg)
 	if err != nil {
@@ -88,4 +91,21 @@ func envInt(key string, def int) int {
 		return v
 	}
 	return def
+}
+
+// defaultBaseURL is the listen address as a URL, for email links when --base-url is not
+// given (set it in production: users reach the site by its public name).
+func defaultBaseURL(addr string, tls bool) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return ""
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "localhost"
+	}
+	scheme := "http"
+	if tls {
+		scheme = "https"
+	}
+	return scheme + "://" + net.JoinHostPort(host, port)
 }

@@ -15,10 +15,12 @@ import (
 
 	"yingshang/internal/apperr"
 	"yingshang/internal/auth"
+	"yingshang/internal/calendar"
 	"yingshang/internal/db"
 	"yingshang/internal/directory"
 	"yingshang/internal/httpx"
 	"yingshang/internal/i18n"
+	"yingshang/internal/notify"
 )
 
 // Deps are the services the API calls, wired by internal/app.
@@ -26,6 +28,8 @@ type Deps struct {
 	DB        *db.DB
 	Auth      *auth.Service
 	Directory *directory.Service
+	Calendar  *calendar.Store
+	Notify    *notify.Service
 	Catalog   *i18n.Catalog
 	Logger    *slog.Logger
 	Now       func() time.Time
@@ -90,6 +94,8 @@ func (s *Server) routeTable() []Route {
 	var rs []Route
 	rs = append(rs, Route{Method: "GET", Pattern: "/api/v1/openapi.json", Public: true, Handler: s.openapi})
 	rs = append(rs, s.coreRoutes()...)
+	rs = append(rs, s.calendarRoutes()...)
+	rs = append(rs, s.webhookRoutes()...)
 	return rs
 }
 

@@ -52,8 +52,15 @@ type Config struct {
 	Workers int
 	// Clock is the time source; tests use calendar.TestClock to move time.
 	Clock calendar.Clock
+	// OfficeHours overrides the default 09:00-12:00,13:30-17:30.
+	OfficeHours string
 	// BcryptCost lowers hashing cost in tests.
 	BcryptCost int
+	// BaseURL is the address users reach the site at; email links start with it.
+	BaseURL string
+	// SMTPURL configures the mail server (smtp://user:pass@host:port?from=…&tls=starttls);
+	// it takes precedence over the settings on /admin/notify.
+	SMTPURL string
 }
 
 // App is the wired application.
@@ -63,7 +70,7 @@ type App struct {
 	DB        *db.DB
 	Registry  *prometheus.Registry
 	Catalog   *i18n.Catalog
-	Calendar  *calendar.Calendar
+	Calendar  *calendar.Store
 	Audit     *audit.Log
 	Auth      *auth.Service
 	Directory *directory.Service
@@ -124,27 +131,44 @@ func build(ctx context.Context, cfg Config, log *slog.Logger, d *db.DB) (*App, e
 	if err != nil {
 		return nil, err
 	}
-	cal := calendar.Default()
-	a := &App{Cfg: cfg, Log: log, DB: d, Registry: reg, Catalog: cat, Calendar: cal}
+	hours := calendar.DefaultOfficeHours()
+	if cfg.OfficeHours != "" {
+		if hours, err = calendar.ParseOfficeHours(cfg.OfficeHours); err != nil {
+			return nil, fmt.Errorf("office hours %q: %w", cfg.OfficeHours, err)
+		}
+	}
+	cal, err := calendar.New(calendar.Config{OfficeHours: hours})
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Cfg: cfg, Log: log, DB: d, Registry: reg, Catalog: cat}
 	a.Audit = audit.New(d, now)
+	a.Calendar = calendar.NewStore(d, a.Audit, cal, cfg.Clock)
+	if err := a.Calendar.Refresh(ctx); err != nil {
+		return nil, err
+	}
 	a.Auth = auth.NewService(d, a.Audit, auth.Options{BcryptCost: cfg.BcryptCost, Now: now})
 	a.Directory = directory.New(d, a.Audit, now)
-	a.Notify = notify.New(d, now)
-	a.Appeal = appeal.New(appeal.Deps{DB: d, Audit: a.Audit, Notify: a.Notify, Calendar: cal, Clock: cfg.Clock, Logger: log})
+	a.Jobs = jobs.New(d, jobs.Options{Logger: log, Now: now, Registry: reg})
+	a.Notify, err = notify.NewService(d, notify.Options{Now: now, Queue: a.Jobs, Audit: a.Audit, Catalog: cat, Logger: log,
+		Registry: reg, BaseURL: cfg.BaseURL, SMTPURL: cfg.SMTPURL})
+	if err != nil {
+		return nil, err
+	}
+	a.Appeal = appeal.New(appeal.Deps{DB: d, Audit: a.Audit, Notify: a.Notify, Calendar: a.Calendar.Calendar(), Clock: cfg.Clock, Logger: log})
 	if _, err := a.Appeal.EnsureDefaults(ctx); err != nil {
 		return nil, err
 	}
-	a.Jobs = jobs.New(d, jobs.Options{Logger: log, Now: now, Registry: reg})
 	a.registerJobs()
 
 	a.Web, err = web.New(web.Deps{
-		Auth: a.Auth, Audit: a.Audit, Notify: a.Notify, Directory: a.Directory, Catalog: cat, Logger: log, Now: now,
+		Auth: a.Auth, Audit: a.Audit, Notify: a.Notify, Directory: a.Directory, Calendar: a.Calendar, Catalog: cat, Logger: log, Now: now,
 		SecureCookies: cfg.SecureCookies || cfg.TLSCert != "",
 	})
 	if err != nil {
 		return nil, err
 	}
-	a.API, err = api.New(api.Deps{DB: d, Auth: a.Auth, Directory: a.Directory, Catalog: cat, Logger: log, Now: now})
+	a.API, err = api.New(api.Deps{DB: d, Auth: a.Auth, Directory: a.Directory, Calendar: a.Calendar, Notify: a.Notify, Catalog: cat, Logger: log, Now: now})
 	if err != nil {
 		return nil, err
 	}
@@ -158,6 +182,7 @@ func (a *App) registerJobs() {
 		return err
 	})
 	a.Jobs.Every("sessions.sweep", 10*time.Minute)
+	a.Notify.RegisterJobs(a.Jobs)
 	a.Appeal.RegisterJobs(a.Jobs)
 }
 
@@ -228,6 +253,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	if a.Cfg.Workers > 0 {
 		a.Jobs.Run(workCtx, a.Cfg.Workers)
 	}
+	go a.refreshLoop(workCtx)
 	errc := make(chan error, 1)
 	go func() {
 		var err error
@@ -255,4 +281,21 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		err = nil
 	}
 	return err
+}
+
+// refreshLoop keeps per-process caches in step with what other processes changed in the
+// shared database (the calendar's overrides).
+func (a *App) refreshLoop(ctx context.Context) {
+	t := time.NewTicker(15 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := a.Calendar.Refresh(ctx); err != nil && ctx.Err() == nil {
+				a.Log.Warn("calendar refresh", "err", err)
+			}
+		}
+	}
 }

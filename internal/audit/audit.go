@@ -164,13 +164,20 @@ type VerifyResult struct {
 	Reason string
 }
 
-// Verify walks the whole chain in id order, in batches, and stops at the first bad entry.
+// Verify walks the chain in id order, in batches, and stops at the first bad entry. It
+// reads the head first and checks the entries up to it, so entries appended while it walks
+// (the server keeps running) are left for the next run instead of looking like a break.
 func (l *Log) Verify(ctx context.Context) (VerifyResult, error) {
 	var res VerifyResult
+	var headID int64
+	var headHash string
+	if err := l.db.R.QueryRowContext(ctx, `SELECT last_id, last_hash FROM audit_head WHERE id = 1`).Scan(&headID, &headHash); err != nil {
+		return res, fmt.Errorf("audit: verify: head: %w", err)
+	}
 	prev := ""
 	var after int64
 	for {
-		rows, err := l.db.R.QueryContext(ctx, `SELECT `+entryColumns+` FROM audit_log WHERE id > $1 ORDER BY id LIMIT 5000`, after)
+		rows, err := l.db.R.QueryContext(ctx, `SELECT `+entryColumns+` FROM audit_log WHERE id > $1 AND id <= $2 ORDER BY id LIMIT 5000`, after, headID)
 		if err != nil {
 			return res, fmt.Errorf("audit: verify: %w", err)
 		}
@@ -206,11 +213,7 @@ func (l *Log) Verify(ctx context.Context) (VerifyResult, error) {
 			break
 		}
 	}
-	var head string
-	if err := l.db.R.QueryRowContext(ctx, `SELECT last_hash FROM audit_head WHERE id = 1`).Scan(&head); err != nil {
-		return res, err
-	}
-	if head != prev {
+	if headHash != prev {
 		res.Reason = "the head does not match the last entry: entries at the end were removed"
 		res.Bad = &Entry{ID: after, Hash: prev}
 	}

@@ -203,10 +203,19 @@ func TestTOTPEnrolmentRotatesSession(t *testing.T) {
 		if _, err := s.Authenticate(ctx, r.Token, "ip"); err == nil {
 			t.Fatal("the pre-MFA session still works")
 		}
-		// Next login asks for the code, not for enrolment.
+		// Next login asks for the code, not for enrolment, and the used code is spent.
 		r2, _ := s.Login(ctx, "op1", pw, "ip", "ua")
 		if !r2.Session.MFAPending {
 			t.Fatalf("second login: %+v", r2.Session)
+		}
+		if _, err := s.CompleteMFA(ctx, r2.Session, code, "ip", "ua"); fieldOf(err) != "code:error.totp_wrong" {
+			t.Fatalf("a replayed code was accepted: %v", err)
+		}
+		r2, _ = s.Login(ctx, "op1", pw, "ip", "ua")
+		c.t = c.t.Add(30 * time.Second)
+		next, _ := totp.GenerateCode(enr.Secret, c.t)
+		if _, err := s.CompleteMFA(ctx, r2.Session, next, "ip", "ua"); err != nil {
+			t.Fatalf("the next step's code: %v", err)
 		}
 	})
 }

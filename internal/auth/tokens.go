@@ -35,7 +35,7 @@ func (t Token) Active(now time.Time) bool {
 // TokenPrefix starts every API token, so a leaked one is easy to spot in logs and code.
 const TokenPrefix = "ys_"
 
-var knownAreas = []string{"*", "directory", "appeals", "calendar", "search", "stats", "liaison", "open311", "users"}
+var knownAreas = []string{"*", "directory", "appeals", "calendar", "search", "stats", "liaison", "open311", "users", "webhooks"}
 
 // ValidScope reports whether s is a scope the API knows.
 func ValidScope(s string) bool {

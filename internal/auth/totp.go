@@ -3,6 +3,7 @@ package auth
 import (
 	"bytes"
 	"context"
+	"crypto/subtle"
 	"encoding/base64"
 	"fmt"
 	"image/png"
@@ -64,13 +65,25 @@ func (s *Service) BeginEnroll(ctx context.Context, sess Session) (Enrollment, er
 	return Enrollment{Secret: key.Secret(), URL: key.URL(), QRData: "data:image/png;base64," + base64.StdEncoding.EncodeToString(buf.Bytes())}, nil
 }
 
-func validCode(code, secret string, now time.Time) bool {
+// matchStep returns the 30-second time step whose code equals code, looking one step back
+// and one ahead for clock drift, but never at or before lastStep: a code is good once
+// (RFC 6238 §5.2), so one overheard on the wire cannot be replayed.
+func matchStep(code, secret string, now time.Time, lastStep int64) (int64, bool) {
 	code = strings.TrimSpace(code)
 	if len(code) != 6 || secret == "" {
-		return false
+		return 0, false
 	}
-	ok, err := totp.ValidateCustom(code, secret, now, totp.ValidateOpts{Period: 30, Skew: 1, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
-	return err == nil && ok
+	cur := now.Unix() / 30
+	for step := cur - 1; step <= cur+1; step++ {
+		if step <= lastStep {
+			continue
+		}
+		want, err := totp.GenerateCodeCustom(secret, time.Unix(step*30, 0), totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
+		if err == nil && subtle.ConstantTimeCompare([]byte(want), []byte(code)) == 1 {
+			return step, true
+		}
+	}
+	return 0, false
 }
 
 // CompleteMFA checks the code of a session waiting for its second factor (enrolment or
@@ -88,10 +101,12 @@ func (s *Service) CompleteMFA(ctx context.Context, sess Session, code, ip, ua st
 		return LoginResult{}, errLocked(until, now)
 	}
 	var secret string
-	if err := s.db.RQ(ctx).QueryRowContext(ctx, `SELECT totp_secret FROM users WHERE id = $1`, sess.Actor.UserID).Scan(&secret); err != nil {
+	var lastStep int64
+	if err := s.db.RQ(ctx).QueryRowContext(ctx, `SELECT totp_secret, totp_last_step FROM users WHERE id = $1`, sess.Actor.UserID).Scan(&secret, &lastStep); err != nil {
 		return LoginResult{}, err
 	}
-	if !validCode(code, secret, now) {
+	step, ok := matchStep(code, secret, now, lastStep)
+	if !ok {
 		if err := s.fail(ctx, p, sess.Actor.Username, ip, now); err != nil {
 			_, _ = s.db.W.ExecContext(ctx, `DELETE FROM sessions WHERE id_hash = $1`, sess.Actor.SessionHash)
 			s.recordLogin(ctx, sess.Actor.UserID, sess.Actor.Username, ip, "login.mfa_failed", "failed")
@@ -106,6 +121,14 @@ func (s *Service) CompleteMFA(ctx context.Context, sess Session, code, ip, ua st
 	}
 	var res LoginResult
 	err = s.db.WithTx(ctx, func(ctx context.Context) error {
+		// Claim the step: of two sign-ins racing with one code, one wins.
+		claimed, err := s.db.Q(ctx).ExecContext(ctx, `UPDATE users SET totp_last_step = $1 WHERE id = $2 AND totp_last_step < $1`, step, u.ID)
+		if err != nil {
+			return err
+		}
+		if n, _ := claimed.RowsAffected(); n == 0 {
+			return apperr.Invalid("code", "error.totp_wrong")
+		}
 		if sess.EnrollPending {
 			if _, err := s.db.Q(ctx).ExecContext(ctx, `UPDATE users SET totp_enabled = $1, version = version + 1 WHERE id = $2`, true, u.ID); err != nil {
 				return err
@@ -141,7 +164,7 @@ func (s *Service) ResetMFA(ctx context.Context, a Actor, id int64) error {
 		return err
 	}
 	return s.db.WithTx(ctx, func(ctx context.Context) error {
-		if _, err := s.db.Q(ctx).ExecContext(ctx, `UPDATE users SET totp_enabled = $1, totp_secret = '', version = version + 1, updated_at = $2 WHERE id = $3`,
+		if _, err := s.db.Q(ctx).ExecContext(ctx, `UPDATE users SET totp_enabled = $1, totp_secret = '', totp_last_step = 0, version = version + 1, updated_at = $2 WHERE id = $3`,
 			false, db.Millis(s.now()), id); err != nil {
 			return err
 		}

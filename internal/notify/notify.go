@@ -1,20 +1,36 @@
 // Package notify delivers notifications: in-app messages (rows users read on their
-// notifications page), email over SMTP and signed webhooks. Senders run as jobs, so a
-// message is sent after the change that caused it has committed, retried when the mail
-// server or the receiver is down, and never lost on a crash.
+// notifications page), email over SMTP and signed webhooks.
+//
+// Other parts emit events with Service.Emit inside the transaction of the change that
+// caused them. Emit stores the event once per Event.Key (a unique index: the same event
+// emitted twice, by two processes' sweeps or a retried request, is a no-op), stores the
+// in-app messages and enqueues one delivery job per email recipient and per matching
+// webhook subscription. Senders run as jobs (internal/jobs), so a message goes out after
+// the change has committed, is retried with backoff while the mail server or the receiver
+// is down, is never lost on a crash, and is sent by one process only. Every delivery and
+// every attempt is logged (notify_deliveries, notify_attempts) for the admin pages.
 package notify
 
 import (
 	"context"
+	"crypto/x509"
 	"fmt"
+	"log/slog"
+	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
+	"yingshang/internal/audit"
 	"yingshang/internal/db"
+	"yingshang/internal/i18n"
+	"yingshang/internal/jobs"
 )
 
-// Message is an in-app notification. Title and Body are catalog keys with their data, so
-// each user reads it in their own language.
+// Message is an in-app notification. Title is a catalog key and Body its arguments as a
+// JSON object, so each user reads it in their own language.
 type Message struct {
 	ID        int64
 	UserID    int64
@@ -26,18 +42,98 @@ type Message struct {
 	ReadAt    time.Time
 }
 
-// Service stores and lists in-app notifications.
+// Service stores in-app notifications, emits events and delivers them by email and webhook.
 type Service struct {
-	db  *db.DB
-	now func() time.Time
+	db      *db.DB
+	now     func() time.Time
+	queue   *jobs.Queue
+	audit   *audit.Log
+	cat     *i18n.Catalog
+	log     *slog.Logger
+	baseURL string
+	envSMTP *SMTPConfig
+	rootCAs *x509.CertPool
+	metrics *metrics
+	// hooks posts to public addresses only (the SSRF guard); hooksAny anywhere, for
+	// deployments whose administrator allowed private webhook addresses.
+	hooks, hooksAny *http.Client
 }
 
-// New returns the service.
+// Options configure the service; zero values take the defaults.
+type Options struct {
+	Now func() time.Time
+	// Queue delivers email and webhooks; without one Emit stores in-app messages only and
+	// refuses events that need a delivery.
+	Queue *jobs.Queue
+	// Audit records settings, webhook and preference changes (required for those).
+	Audit   *audit.Log
+	Catalog *i18n.Catalog
+	Logger  *slog.Logger
+	// Registry receives the sent/failed counters.
+	Registry prometheus.Registerer
+	// BaseURL ("https://yingshang.example.cn") makes the links in emails absolute.
+	BaseURL string
+	// SMTPURL (--smtp-url, YINGSHANG_SMTP_URL) configures the mail server and takes
+	// precedence over the settings saved on the admin page.
+	SMTPURL string
+	// SMTPRootCAs verify the mail server's certificate (nil: the system's roots).
+	SMTPRootCAs *x509.CertPool
+}
+
+// New returns a service for in-app messages only (no queue, no audit): what a package's
+// unit tests need. The application uses NewService.
 func New(d *db.DB, now func() time.Time) *Service {
-	if now == nil {
-		now = time.Now
+	s, err := NewService(d, Options{Now: now})
+	if err != nil { // only a bad SMTPURL or BaseURL fails, and there are none here
+		panic(err)
 	}
-	return &Service{db: d, now: now}
+	return s
+}
+
+// NewService returns the service with everything it delivers with.
+func NewService(d *db.DB, o Options) (*Service, error) {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.Catalog == nil {
+		c, err := i18n.Load()
+		if err != nil {
+			return nil, err
+		}
+		o.Catalog = c
+	}
+	base, err := checkBaseURL(o.BaseURL)
+	if err != nil {
+		return nil, err
+	}
+	s := &Service{db: d, now: o.Now, queue: o.Queue, audit: o.Audit, cat: o.Catalog, log: o.Logger, baseURL: base,
+		rootCAs: o.SMTPRootCAs, metrics: newMetrics(o.Registry)}
+	if o.SMTPURL != "" {
+		c, err := ParseSMTPURL(o.SMTPURL)
+		if err != nil {
+			return nil, err
+		}
+		s.envSMTP = &c
+	}
+	s.hooks, s.hooksAny = webhookClient(true), webhookClient(false)
+	return s, nil
+}
+
+// BaseURL is the absolute address links in emails start with ("" when not configured).
+func (s *Service) BaseURL() string { return s.baseURL }
+
+func checkBaseURL(raw string) (string, error) {
+	raw = strings.TrimRight(strings.TrimSpace(raw), "/")
+	if raw == "" {
+		return "", nil
+	}
+	if !strings.HasPrefix(raw, "http://") && !strings.HasPrefix(raw, "https://") || strings.ContainsAny(raw, " \t\r\n?#") {
+		return "", fmt.Errorf("notify: base URL %q: use http(s)://host[:port][/path]", raw)
+	}
+	return raw, nil
 }
 
 // Add stores a message for a user, inside the transaction in ctx if there is one.

@@ -167,6 +167,12 @@ type accountData struct {
 }
 
 func (s *Server) account(w http.ResponseWriter, r *http.Request) {
+	s.renderAccount(w, r, nil, http.StatusOK)
+}
+
+// renderAccount shows the account page; f is the notification form coming back with
+// errors (nil: filled from the saved preferences).
+func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, f *Form, status int) {
 	a := actorOf(r)
 	u, err := s.Auth.GetUser(r.Context(), a, a.UserID)
 	if err != nil {
@@ -178,7 +184,15 @@ func (s *Server) account(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, "account/account", s.page(w, r, "account.title", accountData{User: u, Tokens: toks}))
+	if f == nil {
+		if f, err = s.notifyPrefsForm(r); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	p := s.page(w, r, "account.title", accountData{User: u, Tokens: toks})
+	p.Form = f
+	s.renderStatus(w, r, status, "account/account", p)
 }
 
 func (s *Server) passwordForm(w http.ResponseWriter, r *http.Request) {

@@ -37,10 +37,13 @@ var navigation = []navEntry{
 	{group: "nav.group.directory", key: "nav.chambers", href: "/chambers", roles: []auth.Role{auth.RoleAdmin, auth.RoleOperator, auth.RoleLeader, auth.RoleChamber, auth.RoleAnalyst}},
 	{group: "nav.group.directory", key: "nav.orgs", href: "/orgs", roles: []auth.Role{auth.RoleAdmin, auth.RoleOperator, auth.RoleAnalyst}},
 	{group: "nav.group.directory", key: "nav.people", href: "/people", roles: []auth.Role{auth.RoleAdmin, auth.RoleOperator}},
+	{group: "nav.group.admin", key: "nav.calendar", href: "/calendar", roles: []auth.Role{auth.RoleAdmin, auth.RoleOperator, auth.RoleDepartment}},
 	{group: "nav.group.admin", key: "nav.users", href: "/admin/users", perm: auth.PermUsersManage},
 	{group: "nav.group.admin", key: "nav.users", href: "/admin/users", perm: auth.PermRolesAssign},
 	{group: "nav.group.admin", key: "nav.tokens", href: "/admin/tokens", perm: auth.PermTokensManage},
 	{group: "nav.group.admin", key: "nav.policy", href: "/admin/policy", perm: auth.PermPolicyManage},
+	{group: "nav.group.admin", key: "nav.notify", href: "/admin/notify", perm: auth.PermSettingsManage},
+	{group: "nav.group.admin", key: "nav.webhooks", href: "/admin/webhooks", perm: auth.PermSettingsManage},
 	{group: "nav.group.admin", key: "nav.audit", href: "/audit", perm: auth.PermAuditRead},
 }
 

@@ -44,6 +44,8 @@ func (s *Server) routeTable() []Route {
 	rs = append(rs, s.adminRoutes()...)
 	rs = append(rs, s.auditRoutes()...)
 	rs = append(rs, s.homeRoutes()...)
+	rs = append(rs, s.calendarRoutes()...)
+	rs = append(rs, s.notifyRoutes()...)
 	return rs
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"yingshang/internal/audit"
 	"yingshang/internal/auth"
+	"yingshang/internal/calendar"
 	"yingshang/internal/directory"
 	"yingshang/internal/i18n"
 	"yingshang/internal/notify"
@@ -22,6 +23,7 @@ type Deps struct {
 	Audit     *audit.Log
 	Notify    *notify.Service
 	Directory *directory.Service
+	Calendar  *calendar.Store
 	Catalog   *i18n.Catalog
 	Logger    *slog.Logger
 	Now       func() time.Time

@@ -45,10 +45,11 @@ func (s *Server) withSession(h http.Handler) http.Handler {
 			}
 		}
 		if lang == "" {
+			// Chinese first: a visitor sees 简体中文 until they choose English, whatever the
+			// browser's language (officials often run English-language browsers).
+			lang = i18n.Default
 			if c, err := r.Cookie(langCookie); err == nil {
 				lang = i18n.Match(c.Value)
-			} else {
-				lang = i18n.Match(r.Header.Get("Accept-Language"))
 			}
 		}
 		ctx = context.WithValue(ctx, langKey, lang)

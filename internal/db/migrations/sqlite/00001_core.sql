@@ -32,6 +32,7 @@ CREATE TABLE users (
     must_change_password BOOLEAN NOT NULL DEFAULT FALSE,
     totp_secret          TEXT    NOT NULL DEFAULT '',
     totp_enabled         BOOLEAN NOT NULL DEFAULT FALSE,
+    totp_last_step       INTEGER NOT NULL DEFAULT 0,
     disabled             BOOLEAN NOT NULL DEFAULT FALSE,
     lang                 TEXT    NOT NULL DEFAULT 'zh-CN',
     created_at           INTEGER NOT NULL,
