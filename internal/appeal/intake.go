@@ -355,7 +355,7 @@ func (s *Service) Create(ctx context.Context, a auth.Actor, in NewAppeal) (Appea
 		if it.SupervisingLeaderID != 0 && role != auth.RoleLeader {
 			to = append(to, toUser(it.SupervisingLeaderID))
 		}
-		return s.notifyAll(ctx, appealEvent{Key: "appeal.notify.created", Appeal: out, To: to})
+		return s.notifyAll(ctx, appealEvent{ID: "appeal:" + idStr(id) + ":created", Key: "appeal.notify.created", Appeal: out, To: to})
 	})
 	if err != nil {
 		return Appeal{}, err

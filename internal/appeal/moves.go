@@ -159,7 +159,7 @@ func (s *Service) do(ctx context.Context, a auth.Actor, id, version int64, actio
 			return err
 		}
 		for _, t := range m.tells {
-			t.Appeal = out
+			t.Appeal, t.ID = out, fmt.Sprintf("appeal:%d:v%d", id, out.Version)
 			if err := s.notifyAll(ctx, t); err != nil {
 				return err
 			}
@@ -243,7 +243,8 @@ func (s *Service) propagate(ctx context.Context, a auth.Actor, m *move) error {
 		}
 		switch m.ap.State {
 		case StateReplied, StateClosed, StateRejected:
-			if err := s.notifyAll(ctx, appealEvent{Key: "appeal.notify.original_" + string(m.ap.State), Appeal: c,
+			if err := s.notifyAll(ctx, appealEvent{ID: fmt.Sprintf("appeal:%d:original:%d:v%d", c.ID, m.ap.ID, m.ap.Version),
+				Key: "appeal.notify.original_" + string(m.ap.State), Appeal: c,
 				Args: map[string]any{"Original": m.ap.Number}, To: []recipient{toEnterprise(c)}}); err != nil {
 				return err
 			}

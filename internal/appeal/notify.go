@@ -2,8 +2,8 @@ package appeal
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"yingshang/internal/auth"
@@ -33,9 +33,12 @@ func toDept(orgID int64) recipient { return toOrg(orgID, auth.RoleDepartment) }
 // the directory) and the users of the chamber that filed it, if one did.
 func toEnterprise(Appeal) recipient { return recipient{enterpriseSide: true} }
 
-// appealEvent is a notification about an appeal. Key is the catalog key of the message
-// (and its kind); Args are its data, to which the appeal's number and title are added.
+// appealEvent is a notification about an appeal. Key is the catalog key of the message;
+// Args are its data, to which the appeal's number and title are added. ID names the
+// real-world event (the move that caused it: appeal and version; an alert: appeal, clock,
+// level and deadline) so that it is delivered once however often it is emitted.
 type appealEvent struct {
+	ID     string
 	Key    string
 	Appeal Appeal
 	Args   map[string]any
@@ -44,9 +47,12 @@ type appealEvent struct {
 
 // notifyAll is the ONE way this package notifies anyone: every move, the sweep and the
 // propagation to merged appeals call it inside their transaction, so a notification
-// exists exactly when its cause committed. Today it writes in-app messages (Title =
-// catalog key, Body = JSON args, Link = the appeal's page); email and webhooks plug in
-// here (notify.Service.Emit) without touching any caller.
+// exists exactly when its cause committed. It emits one notify.Event per group of
+// recipients (a department's handlers, the operators, the enterprise's side, a leader):
+// each recipient gets an in-app message (Title = the catalog key, Body = the JSON args,
+// Link = the appeal's page), an email when they asked for it, and webhook subscribers get
+// event type "appeal.<what>" (e.g. appeal.handle_overdue) with the appeal's number and
+// state. Event keys are ID + key + group, so a retried or repeated emit is a no-op.
 func (s *Service) notifyAll(ctx context.Context, ev appealEvent) error {
 	if s.notify == nil || len(ev.To) == 0 {
 		return nil
@@ -55,47 +61,49 @@ func (s *Service) notifyAll(ctx context.Context, ev appealEvent) error {
 	for k, v := range ev.Args {
 		args[k] = v
 	}
-	body, err := json.Marshal(args)
-	if err != nil {
-		return fmt.Errorf("appeal: notification args: %w", err)
+	typ := "appeal." + strings.TrimPrefix(ev.Key, "appeal.notify.")
+	payload := map[string]any{"appeal_id": ev.Appeal.ID, "number": ev.Appeal.Number, "state": ev.Appeal.State, "args": ev.Args}
+	emit := func(group string, orgs []int64, role auth.Role, users []int64) error {
+		if len(orgs) == 0 && len(users) == 0 {
+			return nil
+		}
+		e := notify.Event{Type: typ, Key: ev.ID + ":" + ev.Key + ":" + group, OrgIDs: orgs, UserIDs: users,
+			TitleKey: ev.Key, Args: args, Link: "/appeals/" + idStr(ev.Appeal.ID), Payload: payload}
+		if role != "" {
+			e.Roles = []auth.Role{role}
+		}
+		if err := s.notify.Emit(ctx, e); err != nil {
+			return fmt.Errorf("appeal: notify %s: %w", ev.Key, err)
+		}
+		return nil
 	}
-	m := notify.Message{Kind: ev.Key, Title: ev.Key, Body: string(body), Link: "/appeals/" + idStr(ev.Appeal.ID)}
 	seen := map[recipient]bool{}
 	for _, r := range ev.To {
 		if seen[r] {
 			continue
 		}
 		seen[r] = true
+		var err error
 		switch {
 		case r.operators:
-			feds, err := s.federations(ctx)
-			if err != nil {
-				return err
-			}
-			for _, f := range feds {
-				if _, err := s.notify.AddForOrg(ctx, f, string(auth.RoleOperator), m); err != nil {
-					return err
-				}
+			var feds []int64
+			if feds, err = s.federations(ctx); err == nil {
+				err = emit("operators", feds, auth.RoleOperator, nil)
 			}
 		case r.enterpriseSide:
-			for _, side := range []recipient{toOrg(ev.Appeal.EnterpriseOrgID, auth.RoleEnterprise), toOrg(ev.Appeal.ChamberOrgID, auth.RoleChamber)} {
-				if side.orgID == 0 || seen[side] {
-					continue
-				}
-				seen[side] = true
-				if _, err := s.notify.AddForOrg(ctx, side.orgID, string(side.role), m); err != nil {
-					return err
-				}
+			if id := ev.Appeal.EnterpriseOrgID; id != 0 {
+				err = emit("o"+idStr(id), []int64{id}, auth.RoleEnterprise, nil)
+			}
+			if id := ev.Appeal.ChamberOrgID; id != 0 && err == nil {
+				err = emit("o"+idStr(id), []int64{id}, auth.RoleChamber, nil)
 			}
 		case r.userID != 0:
-			m.UserID = r.userID
-			if err := s.notify.Add(ctx, m); err != nil {
-				return err
-			}
+			err = emit("u"+idStr(r.userID), nil, "", []int64{r.userID})
 		case r.orgID != 0:
-			if _, err := s.notify.AddForOrg(ctx, r.orgID, string(r.role), m); err != nil {
-				return err
-			}
+			err = emit("o"+idStr(r.orgID), []int64{r.orgID}, r.role, nil)
+		}
+		if err != nil {
+			return err
 		}
 	}
 	return nil

@@ -132,7 +132,8 @@ func (s *Service) sweepOne(ctx context.Context, id int64, now time.Time) (warned
 			if err := s.addEvent(ctx, sys, Event{AppealID: id, At: now, Action: action, From: ap.State, To: ap.State, Data: data}); err != nil {
 				return err
 			}
-			if err := s.notifyAll(ctx, appealEvent{Key: key, Appeal: ap, Args: map[string]any{"Due": fmtTime(r.sla.Due)},
+			if err := s.notifyAll(ctx, appealEvent{ID: fmt.Sprintf("appeal:%d:%s:%s:%d", id, r.clock, l, db.Millis(r.sla.Due)),
+				Key: key, Appeal: ap, Args: map[string]any{"Due": fmtTime(r.sla.Due)},
 				To: s.alertRecipients(ctx, ap, r.clock, l)}); err != nil {
 				return err
 			}
