@@ -103,11 +103,23 @@
 // # Notifications
 //
 // Every notification goes through one function, notifyAll, inside the transaction of its
-// cause: in-app messages (notify.Message with Title = catalog key "appeal.notify.…", Body
-// = JSON args, Link = "/appeals/{id}", which the web UI serves). Email and webhooks plug
-// in there. Recipients: a department's users holding role department, every operator
-// (role operator of the federation), the enterprise's users (role enterprise) together
-// with the users of the chamber that filed it, and single users (leaders).
+// cause, as notify.Emit events: one per group of recipients — a department's users
+// holding role department, the operators (role operator of the federation), the
+// enterprise's users (role enterprise), the users of the chamber that filed it, single
+// users (leaders). Each recipient gets an in-app message (Title = catalog key
+// "appeal.notify.<what>", Body = JSON args with Number and Title, Link = "/appeals/{id}",
+// the page the web UI serves) and an email if they asked for it; webhook subscribers
+// (scoped to one of the group's organisations, or to none) get type "appeal.<what>" with
+// data {appeal_id, number, state, args}. <what> is one of: created, accepted, rejected,
+// merged, dispatched (enterprise), dispatched_lead, dispatched_co, co_answered, returned,
+// return_refused, return_approved, extension_requested, extension_approved,
+// extension_refused, replied, to_callback, callback_satisfied, callback_basically,
+// callback_unsatisfied, unsatisfied, reopened, closed, supervised, supervised_by_leader,
+// escalated, original_replied, original_closed, original_rejected, and the alerts
+// claim_warning, claim_overdue, handle_warning, handle_overdue, callback_warning,
+// callback_overdue. Event keys name the cause (the appeal and the version its move
+// produced; an alert's appeal, clock, level and deadline) plus the group, so an emit
+// that is repeated is delivered once.
 //
 // # Access
 //
