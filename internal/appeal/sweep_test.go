@@ -72,6 +72,11 @@ func TestSweepLevelsAndExactlyOnceAlerts(t *testing.T) {
 		if count(f.notes(f.b1), "appeal.notify.claim_warning") != 0 || count(f.notes(f.op), "appeal.notify.claim_warning") != 0 {
 			t.Error("a warning went beyond the lead department")
 		}
+		var events int
+		_ = d.R.QueryRow(`SELECT COUNT(*) FROM notify_events WHERE type = 'appeal.claim_warning'`).Scan(&events)
+		if events != 1 {
+			t.Errorf("%d claim_warning events, want 1 (for email and webhooks too)", events)
+		}
 		// The yellow queues list it.
 		for _, c := range []struct {
 			q     appeal.Queue
