@@ -245,4 +245,18 @@
 // GenerateHistory writes a realistic history through the same moves (demo city:
 // internal/app.LoadDemoAppeals; benchmarks). On SQLite the statements of the moves are
 // prepared once and reused in each transaction (parsing was half of a move's cost).
+//
+// Measured with go test ./internal/appeal -run XXX -bench . (2 vCPU AMD EPYC, shared,
+// load average about 4; YINGSHANG_TEST_POSTGRES for the PostgreSQL 15 figures):
+//
+//	Create, SQLite, one transaction each            ~1,100 appeals/s
+//	Claim + Reply, SQLite                           ~1,200 moves/s
+//	GenerateHistory, SQLite (≈6 moves per appeal)   ~450 appeals/s: 1M in about 40 min
+//	GenerateHistory, PostgreSQL                     ~120 appeals/s
+//	a queue page at 100,000 appeals, SQLite         1–2 ms (with its capped count)
+//	a queue page at 100,000 appeals, PostgreSQL     6–8 ms (EXPLAIN ANALYZE: the page
+//	                                                query 0.1–0.2 ms, a 10,000-capped count ~1.5 ms)
+//
+// A quarter of a move's time is the audit entry (three statements that package audit
+// parses each time).
 package appeal
