@@ -107,7 +107,7 @@
 // holding role department, the operators (role operator of the federation), the
 // enterprise's users (role enterprise), the users of the chamber that filed it, single
 // users (leaders). Each recipient gets an in-app message (Title = catalog key
-// "appeal.notify.<what>", Body = JSON args with Number and Title, Link = "/appeals/{id}",
+// "appeal.notify.<what>", Body = JSON args with Number and Title, Link = "/appeals/<number>",
 // the page the web UI serves) and an email if they asked for it; webhook subscribers
 // (scoped to one of the group's organisations, or to none) get type "appeal.<what>" with
 // data {appeal_id, number, state, args}. <what> is one of: created, accepted, rejected,

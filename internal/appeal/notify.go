@@ -68,7 +68,7 @@ func (s *Service) notifyAll(ctx context.Context, ev appealEvent) error {
 			return nil
 		}
 		e := notify.Event{Type: typ, Key: ev.ID + ":" + ev.Key + ":" + group, OrgIDs: orgs, UserIDs: users,
-			TitleKey: ev.Key, Args: args, Link: "/appeals/" + idStr(ev.Appeal.ID), Payload: payload}
+			TitleKey: ev.Key, Args: args, Link: "/appeals/" + ev.Appeal.Number, Payload: payload}
 		if role != "" {
 			e.Roles = []auth.Role{role}
 		}
