@@ -21,6 +21,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"yingshang/internal/api"
+	"yingshang/internal/appeal"
 	"yingshang/internal/audit"
 	"yingshang/internal/auth"
 	"yingshang/internal/calendar"
@@ -74,6 +75,7 @@ type App struct {
 	Auth      *auth.Service
 	Directory *directory.Service
 	Notify    *notify.Service
+	Appeal    *appeal.Service
 	Jobs      *jobs.Queue
 	Web       *web.Server
 	API       *api.Server
@@ -153,6 +155,10 @@ func build(ctx context.Context, cfg Config, log *slog.Logger, d *db.DB) (*App, e
 	if err != nil {
 		return nil, err
 	}
+	a.Appeal = appeal.New(appeal.Deps{DB: d, Audit: a.Audit, Notify: a.Notify, Calendar: a.Calendar.Calendar(), Clock: cfg.Clock, Logger: log})
+	if _, err := a.Appeal.EnsureDefaults(ctx); err != nil {
+		return nil, err
+	}
 	a.registerJobs()
 
 	a.Web, err = web.New(web.Deps{
@@ -177,6 +183,7 @@ func (a *App) registerJobs() {
 	})
 	a.Jobs.Every("sessions.sweep", 10*time.Minute)
 	a.Notify.RegisterJobs(a.Jobs)
+	a.Appeal.RegisterJobs(a.Jobs)
 }
 
 func (a *App) buildHandler(reg *prometheus.Registry) http.Handler {

@@ -1,0 +1,176 @@
+package appeal
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"testing"
+
+	"yingshang/internal/audit"
+	"yingshang/internal/auth"
+	"yingshang/internal/db"
+	"yingshang/internal/db/dbtest"
+)
+
+// explain returns the engine's plan of q, one line per step. On PostgreSQL sequential
+// scans are switched off: a plan that still scans a table has no index to use.
+func explain(t *testing.T, d *db.DB, q string, args []any) string {
+	t.Helper()
+	ctx := context.Background()
+	if d.Engine == db.SQLite {
+		rows, err := d.R.QueryContext(ctx, "EXPLAIN QUERY PLAN "+q, args...)
+		if err != nil {
+			t.Fatalf("explain %s: %v", q, err)
+		}
+		defer rows.Close()
+		var lines []string
+		for rows.Next() {
+			var id, parent, notused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			lines = append(lines, detail)
+		}
+		return strings.Join(lines, "\n")
+	}
+	conn, err := d.R.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	tx, err := conn.BeginTx(ctx, &sql.TxOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, "SET LOCAL enable_seqscan = off"); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := tx.QueryContext(ctx, "EXPLAIN "+q, args...)
+	if err != nil {
+		t.Fatalf("explain %s: %v", q, err)
+	}
+	defer rows.Close()
+	var lines []string
+	for rows.Next() {
+		var l string
+		if err := rows.Scan(&l); err != nil {
+			t.Fatal(err)
+		}
+		lines = append(lines, l)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// partialIndexes hold only the rows of one small queue: scanning one is reading the queue.
+var partialIndexes = []string{"appeals_supervised", "appeals_level", "appeals_chamber", "appeals_next_alert", "appeal_assignments_done"}
+
+// scans reports a full scan of a big table in a plan. allowOrdered accepts a scan in
+// the order of the result that stops at the LIMIT (the unfiltered list of all appeals,
+// newest first, is exactly that).
+func scans(engine db.Engine, plan string, allowOrdered bool) bool {
+	if engine == db.Postgres {
+		return strings.Contains(plan, "Seq Scan on appeals") || strings.Contains(plan, "Seq Scan on appeal_assignments") ||
+			strings.Contains(plan, "Seq Scan on appeal_leaders")
+	}
+	sorts := strings.Contains(plan, "TEMP B-TREE FOR ORDER BY")
+	for _, l := range strings.Split(plan, "\n") {
+		if !(strings.HasPrefix(l, "SCAN a") || strings.HasPrefix(l, "SCAN x") || strings.HasPrefix(l, "SCAN appeal")) {
+			continue
+		}
+		partial := false
+		for _, p := range partialIndexes {
+			partial = partial || strings.Contains(l, " "+p)
+		}
+		if !partial && !(allowOrdered && !sorts) {
+			return true
+		}
+	}
+	return false
+}
+
+// Every queue, in every sort order it offers, with and without filters, reads an index
+// — no full scan of appeals or assignments — and the queues that can grow without bound
+// (states, all appeals, a department's answered parts) read it in their sort order, so a
+// page never sorts the whole set.
+func TestQueuesUseIndexes(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		s := New(Deps{DB: d, Audit: audit.New(d, nil)})
+		ctx := context.Background()
+		if _, err := s.EnsureDefaults(ctx); err != nil {
+			t.Fatal(err)
+		}
+		op := auth.Actor{UserID: 1, OrgID: 1, Roles: []auth.Role{auth.RoleOperator}}
+		dept := auth.Actor{UserID: 2, OrgID: 2, Roles: []auth.Role{auth.RoleDepartment}}
+		ent := auth.Actor{UserID: 3, OrgID: 3, Roles: []auth.Role{auth.RoleEnterprise}}
+		ch := auth.Actor{UserID: 4, OrgID: 4, Roles: []auth.Role{auth.RoleChamber}}
+		leader := auth.Actor{UserID: 5, OrgID: 1, Roles: []auth.Role{auth.RoleLeader}}
+		// Ordered by an index (SQLite must not build a temporary b-tree for ORDER BY).
+		ordered := map[Queue][]Sort{
+			QueueSubmitted: allSorts, QueueAccepted: allSorts, QueueReturned: allSorts, QueueExtension: allSorts,
+			QueueReplied: allSorts, QueueYellow: {SortDue}, QueueRed: {SortDue}, QueueAll: {SortCreated},
+			QueueSupervised: {SortCreated}, QueueDeptAnswered: {SortCreated}, QueueMine: {SortCreated},
+		}
+		filters := []Filter{{}, {Kind: KindComplaint, District: "430104", Priority: PriorityUrgent, Q: "用电"}, {CategoryID: 1}, {State: StateClosed}}
+		checked := 0
+		for _, a := range []auth.Actor{op, dept, ent, ch, leader} {
+			for _, q := range QueuesFor(a) {
+				for _, sort := range allSorts {
+					for fi, f := range filters {
+						f.Sort = sort
+						p, err := s.plan(ctx, a, q, f)
+						if err != nil {
+							continue // a sort the queue does not offer
+						}
+						name := fmt.Sprintf("%s/%s/%s/filter%d", a.Roles[0], q, sort, fi)
+						plan := explain(t, d, p.query, p.args)
+						if scans(d.Engine, plan, q == QueueAll) {
+							t.Errorf("%s scans a table:\n%s\n%s", name, p.query, plan)
+						}
+						if d.Engine == db.SQLite && fi == 0 {
+							for _, os := range ordered[q] {
+								if os == sort && strings.Contains(plan, "TEMP B-TREE FOR ORDER BY") {
+									t.Errorf("%s sorts instead of reading in index order:\n%s", name, plan)
+								}
+							}
+						}
+						if cp := explain(t, d, p.countQuery, p.countArgs); scans(d.Engine, cp, q == QueueAll) {
+							t.Errorf("%s count scans a table:\n%s", name, cp)
+						}
+						checked++
+					}
+				}
+			}
+		}
+		// The sweep and the public query.
+		for _, q := range []string{
+			`SELECT id, next_alert_at FROM appeals WHERE next_alert_at <= $1 AND (next_alert_at, id) > ($2, $3) ORDER BY next_alert_at, id LIMIT 200`,
+			`SELECT id FROM appeals WHERE number = $1`,
+		} {
+			args := []any{int64(1), int64(0), int64(0)}
+			if strings.Contains(q, "number") {
+				args = []any{"ZQ20260101000001"}
+			}
+			if plan := explain(t, d, q, args); scans(d.Engine, plan, false) {
+				t.Errorf("%s scans:\n%s", q, plan)
+			}
+		}
+		// The statements of every move find one appeal's rows by the appeal, never by the
+		// department (whose index holds all of its parts).
+		for _, c := range []struct {
+			q    string
+			args []any
+		}{
+			{partsSQL, []any{1}}, {deptSeesSQL, []any{1, 2}}, {claimActionSQL, []any{1, 2}}, {leaderSeesSQL, []any{1, 2}},
+			{childrenSQL, []any{1}}, {loadSQL, []any{1}},
+		} {
+			plan := explain(t, d, c.q, c.args)
+			if scans(d.Engine, plan, false) || strings.Contains(plan, "appeal_assignments_queue") || strings.Contains(plan, "appeal_assignments_stats") {
+				t.Errorf("%s:\n%s", c.q, plan)
+			}
+		}
+		t.Logf("%d queue plans checked", checked)
+	})
+}

@@ -1,0 +1,154 @@
+package appeal_test
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"yingshang/internal/appeal"
+	"yingshang/internal/apperr"
+	"yingshang/internal/db"
+	"yingshang/internal/db/dbtest"
+)
+
+// Paging by cursor in each sort order visits every appeal once, in order; filters narrow.
+func TestQueuePagingAndFilters(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFx(t, d)
+		ctx, s := f.ctx, f.svc
+		var all []appeal.Appeal
+		for i := 0; i < 7; i++ {
+			f.clock.Advance(time.Hour)
+			ap := f.hotline(func(in *appeal.NewAppeal) {
+				in.Title = fmt.Sprintf("第%d件 用电问题", i)
+				if i%2 == 1 {
+					in.Kind, in.CategoryID, in.DistrictCode, in.Priority = appeal.KindComplaint, f.catTax, "430111", appeal.PriorityUrgent
+				}
+			})
+			ap = f.must(s.Accept(ctx, f.op, ap.ID, ap.Version, ""))
+			all = append(all, ap)
+		}
+		// Touch them in a shuffled order so "updated" differs from "created".
+		for _, i := range []int{3, 0, 5, 1, 6, 2, 4} {
+			f.clock.Advance(time.Minute)
+			all[i] = f.must(s.Supervise(ctx, f.op, all[i].ID, all[i].Version, appeal.SuperviseInput{Level: 1}))
+		}
+		walk := func(q appeal.Queue, flt appeal.Filter) []int64 {
+			t.Helper()
+			var ids []int64
+			flt.Limit = 3
+			for pages := 0; ; pages++ {
+				p, err := s.List(ctx, f.op, q, flt)
+				if err != nil {
+					t.Fatalf("%s %+v: %v", q, flt, err)
+				}
+				if pages == 0 && (p.Total != 7 || p.TotalCapped) && flt.Kind == "" {
+					t.Errorf("%s total %d", q, p.Total)
+				}
+				for _, it := range p.Items {
+					ids = append(ids, it.ID)
+				}
+				if p.NextCursor == "" {
+					return ids
+				}
+				flt.Cursor, flt.SkipCount = p.NextCursor, true
+				if pages > 10 {
+					t.Fatal("paging does not end")
+				}
+			}
+		}
+		byCreated := make([]int64, 0, 7)
+		for i := len(all) - 1; i >= 0; i-- {
+			byCreated = append(byCreated, all[i].ID)
+		}
+		if got := walk(appeal.QueueAccepted, appeal.Filter{}); !slices.Equal(got, byCreated) {
+			t.Errorf("created order %v, want %v", got, byCreated)
+		}
+		upd := slices.Clone(all)
+		slices.SortFunc(upd, func(a, b appeal.Appeal) int { return b.UpdatedAt.Compare(a.UpdatedAt) })
+		var byUpdated []int64
+		for _, a := range upd {
+			byUpdated = append(byUpdated, a.ID)
+		}
+		if got := walk(appeal.QueueAccepted, appeal.Filter{Sort: appeal.SortUpdated}); !slices.Equal(got, byUpdated) {
+			t.Errorf("updated order %v, want %v", got, byUpdated)
+		}
+		if got := walk(appeal.QueueSupervised, appeal.Filter{Sort: appeal.SortDue}); len(got) != 7 {
+			t.Errorf("supervised by due: %v", got)
+		}
+		for _, c := range []struct {
+			name string
+			flt  appeal.Filter
+			want int
+		}{
+			{"kind", appeal.Filter{Kind: appeal.KindComplaint}, 3},
+			{"category with children", appeal.Filter{CategoryID: f.catUtilities}, 4},
+			{"district", appeal.Filter{District: "430111"}, 3},
+			{"priority", appeal.Filter{Priority: appeal.PriorityUrgent}, 3},
+			{"title", appeal.Filter{Q: "第2件"}, 1},
+			{"number", appeal.Filter{Q: all[4].Number}, 1},
+			{"like is escaped", appeal.Filter{Q: "%"}, 0},
+			{"from", appeal.Filter{From: all[5].CreatedAt}, 2},
+			{"to", appeal.Filter{To: all[1].CreatedAt}, 1},
+			{"supervised", appeal.Filter{Supervised: true}, 7},
+			{"level", appeal.Filter{Level: "red"}, 0},
+		} {
+			p, err := s.List(ctx, f.op, appeal.QueueAccepted, c.flt)
+			if err != nil || len(p.Items) != c.want || p.Total != c.want {
+				t.Errorf("%s: %d items, total %d (%v), want %d", c.name, len(p.Items), p.Total, err, c.want)
+			}
+		}
+		if _, err := s.List(ctx, f.op, appeal.QueueAll, appeal.Filter{Sort: appeal.SortDue}); !fieldErr(err, "sort", "appeal.error.sort") {
+			t.Errorf("all by due without a state: %v", err)
+		}
+		if _, err := s.List(ctx, f.op, appeal.QueueAll, appeal.Filter{Sort: appeal.SortDue, State: appeal.StateAccepted}); err != nil {
+			t.Errorf("all by due within a state: %v", err)
+		}
+		if _, err := s.List(ctx, f.op, appeal.QueueAccepted, appeal.Filter{Cursor: "!!"}); !fieldErr(err, "cursor", "error.cursor") {
+			t.Errorf("bad cursor: %v", err)
+		}
+		counts, err := s.Counts(ctx, f.op)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range counts {
+			want := map[appeal.Queue]int{appeal.QueueAccepted: 7, appeal.QueueSupervised: 7, appeal.QueueAll: 7}[c.Queue]
+			if c.Count != want || c.Capped {
+				t.Errorf("count of %s: %d", c.Queue, c.Count)
+			}
+		}
+		if _, err := s.Counts(ctx, f.analyst); err != nil {
+			t.Errorf("analyst counts: %v", err)
+		}
+		if _, err := s.List(ctx, f.analyst, appeal.QueueAll, appeal.Filter{}); !isErr(err, apperr.ErrForbidden, "") {
+			t.Errorf("analyst lists: %v", err)
+		}
+	})
+}
+
+// Counts stop at CountCap: "10,000+".
+func TestCountIsCapped(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFx(t, d)
+		seed := f.hotline()
+		ins := `INSERT INTO appeals (number, query_code, kind, channel, category_id, district_code, title, body, enterprise_name, state, created_at, updated_at)
+			SELECT 'ZQ19990101' || i, 'AAAAAA', 'appeal', 'hotline', $1, '430104', 't', 'b', 'e', 'closed', 1, 1 FROM `
+		q := `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10050) ` + ins + `n`
+		if d.Engine == db.Postgres {
+			q = ins + `generate_series(1, 10050) AS g(i)`
+		}
+		_, err := d.W.Exec(q, seed.CategoryID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := f.svc.List(f.ctx, f.op, appeal.QueueAll, appeal.Filter{State: appeal.StateClosed, Limit: 5})
+		if err != nil || !p.TotalCapped || p.Total != appeal.CountCap || len(p.Items) != 5 {
+			t.Fatalf("%d capped=%v items=%d %v", p.Total, p.TotalCapped, len(p.Items), err)
+		}
+		p, _ = f.svc.List(f.ctx, f.op, appeal.QueueSubmitted, appeal.Filter{})
+		if p.Total != 1 || p.TotalCapped {
+			t.Errorf("submitted: %d", p.Total)
+		}
+	})
+}

@@ -1,0 +1,489 @@
+package appeal
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"yingshang/internal/apperr"
+	"yingshang/internal/auth"
+	"yingshang/internal/db"
+	"yingshang/internal/i18n"
+)
+
+// Queue names a work list.
+type Queue string
+
+// Queues of each role (the package doc lists the index each one reads).
+const (
+	// Operators (all appeals).
+	QueueSubmitted  Queue = "submitted"           // 待受理
+	QueueAccepted   Queue = "accepted"            // 待派单
+	QueueReturned   Queue = "returned"            // 退单待裁定
+	QueueExtension  Queue = "extension_requested" // 延期待批
+	QueueReplied    Queue = "replied"             // 待回访
+	QueueYellow     Queue = "yellow"              // 即将超期
+	QueueRed        Queue = "red"                 // 已超期
+	QueueSupervised Queue = "supervised"          // 督办件
+	QueueAll        Queue = "all"                 // 全部 (filter by State for the other sort orders)
+	// Departments (parts of their organisation, lead or co).
+	QueueDeptToClaim  Queue = "dept_to_claim" // 待签收
+	QueueDeptHandling Queue = "dept_handling" // 办理中
+	QueueDeptYellow   Queue = "dept_yellow"   // 即将超期
+	QueueDeptRed      Queue = "dept_red"      // 已超期
+	QueueDeptAnswered Queue = "dept_answered" // 已答复 (answered or closed parts)
+	// Enterprises (their own) and chambers (filed by them).
+	QueueMine Queue = "mine" // 我的诉求
+	// Leaders: supervised by them or escalated to them.
+	QueueLeader Queue = "leader" // 督办
+)
+
+// operatorQueues etc. are each role's queues in display order.
+var (
+	operatorQueues   = []Queue{QueueSubmitted, QueueAccepted, QueueReturned, QueueExtension, QueueReplied, QueueYellow, QueueRed, QueueSupervised, QueueAll}
+	departmentQueues = []Queue{QueueDeptToClaim, QueueDeptHandling, QueueDeptYellow, QueueDeptRed, QueueDeptAnswered}
+)
+
+// QueuesFor lists the queues the actor may open, in display order.
+func QueuesFor(a auth.Actor) []Queue {
+	var out []Queue
+	if a.Has(auth.RoleOperator) {
+		out = append(out, operatorQueues...)
+	}
+	if a.Has(auth.RoleDepartment) && a.OrgID != 0 {
+		out = append(out, departmentQueues...)
+	}
+	if (a.Has(auth.RoleEnterprise) || a.Has(auth.RoleChamber)) && a.OrgID != 0 {
+		out = append(out, QueueMine)
+	}
+	if a.Has(auth.RoleLeader) && a.UserID != 0 {
+		out = append(out, QueueLeader)
+	}
+	return out
+}
+
+// Sort orders a queue.
+type Sort string
+
+// Sort orders.
+const (
+	SortCreated Sort = "created" // newest first (by id, which follows filing order)
+	SortDue     Sort = "due"     // earliest deadline first
+	SortUpdated Sort = "updated" // most recently moved first
+)
+
+// Filter narrows and orders a queue. Every field is optional.
+type Filter struct {
+	Kind       Kind
+	CategoryID int64 // the category and its children
+	District   string
+	Priority   Priority
+	State      State
+	// Q matches the title (substring) or is an exact appeal number. Full-text search
+	// across bodies is the search engine's (Indexer).
+	Q          string
+	From, To   time.Time // filed at or after From, before To
+	Supervised bool
+	Level      Level
+	Sort       Sort
+	Cursor     string
+	Limit      int // default 50, at most 200
+	// SkipCount leaves Total at 0 (for the pages after the first).
+	SkipCount bool
+}
+
+// ListItem is a row of a queue: enough for a table, with the phone masked.
+type ListItem struct {
+	ID                 int64
+	Number             string
+	Kind               Kind
+	Channel            Channel
+	CategoryID         int64
+	CategoryName       string
+	DistrictCode       string
+	Priority           Priority
+	Confidential       bool
+	Title              string
+	EnterpriseName     string
+	ContactPhoneMasked string
+	State              State
+	LeadOrgName        string
+	SLAClock           Clock
+	SLADue             time.Time
+	SLALevel           Level
+	SupervisionLevel   int
+	Escalated          bool
+	RedoCount          int
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
+	Version            int64
+	// PartRole and PartState are the department's own part (department queues only).
+	PartRole  AssignmentRole
+	PartState AssignmentState
+}
+
+// Page is one page of a queue. Total counts the whole queue up to CountCap; beyond it
+// TotalCapped is set and the interface shows "10,000+".
+type Page struct {
+	Items       []ListItem
+	NextCursor  string
+	Total       int
+	TotalCapped bool
+}
+
+// CountCap bounds every count: counting a million closed appeals to print a number
+// nobody reads is not worth a scan.
+const CountCap = 10_000
+
+// QueueCount is a queue's size for the badges of a role's home page.
+type QueueCount struct {
+	Queue  Queue
+	Count  int
+	Capped bool
+}
+
+type cursor struct {
+	K int64 `json:"k,omitempty"`
+	I int64 `json:"i"`
+}
+
+func (c cursor) encode() string {
+	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func parseCursor(s string) (cursor, error) {
+	var c cursor
+	if s == "" {
+		return c, nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil || len(b) > 200 || json.Unmarshal(b, &c) != nil || c.I <= 0 {
+		return cursor{}, apperr.Invalid("cursor", "error.cursor")
+	}
+	return c, nil
+}
+
+// qspec is a queue as SQL: its rows, its conditions and the sort orders an index serves.
+type qspec struct {
+	from  string
+	where []string
+	args  []any
+	idCol string
+	sorts []Sort
+	dept  bool
+}
+
+func (q *qspec) add(cond string, args ...any) {
+	for _, a := range args {
+		q.args = append(q.args, a)
+		cond = strings.Replace(cond, "?", "$"+strconv.Itoa(len(q.args)), 1)
+	}
+	q.where = append(q.where, cond)
+}
+
+var allSorts = []Sort{SortCreated, SortDue, SortUpdated}
+
+// spec builds the queue's base for the actor; a queue outside the actor's roles is
+// Forbidden.
+func (s *Service) spec(a auth.Actor, q Queue, f Filter) (*qspec, error) {
+	if !a.ScopeAllows("appeals", false) || !slices.Contains(QueuesFor(a), q) {
+		return nil, apperr.Forbidden()
+	}
+	sp := &qspec{from: `appeals a`, idCol: "a.id", sorts: allSorts}
+	switch q {
+	case QueueSubmitted, QueueAccepted, QueueReturned, QueueExtension, QueueReplied:
+		sp.add("a.state = ?", string(q))
+	case QueueYellow, QueueRed:
+		// The literal IN matches the partial index's predicate on both engines.
+		sp.add("a.sla_level IN ('yellow', 'red') AND a.sla_level = ?", string(q))
+	case QueueSupervised:
+		sp.add("a.supervision_level > 0")
+	case QueueAll:
+		if f.State == "" {
+			sp.sorts = []Sort{SortCreated}
+		}
+	case QueueDeptToClaim, QueueDeptHandling:
+		sp.from, sp.idCol, sp.dept = `appeal_assignments x JOIN appeals a ON a.id = x.appeal_id`, "x.appeal_id", true
+		st := PartDispatched
+		if q == QueueDeptHandling {
+			st = PartClaimed
+		}
+		sp.add("x.org_id = ? AND x.state = ?", a.OrgID, string(st))
+	case QueueDeptYellow, QueueDeptRed:
+		sp.from, sp.idCol, sp.dept = `appeal_assignments x JOIN appeals a ON a.id = x.appeal_id`, "x.appeal_id", true
+		lvl := "yellow"
+		if q == QueueDeptRed {
+			lvl = "red"
+		}
+		sp.add("x.org_id = ? AND x.state IN ('dispatched', 'claimed', 'returned') AND a.sla_level = ?", a.OrgID, lvl)
+	case QueueDeptAnswered:
+		sp.from, sp.idCol, sp.dept = `appeal_assignments x JOIN appeals a ON a.id = x.appeal_id`, "x.appeal_id", true
+		sp.add("x.org_id = ? AND x.done", a.OrgID)
+		sp.sorts = []Sort{SortCreated}
+	case QueueMine:
+		if a.Has(auth.RoleEnterprise) {
+			sp.add("a.enterprise_org_id = ?", a.OrgID)
+		} else {
+			sp.add("a.chamber_org_id = ?", a.OrgID)
+		}
+	case QueueLeader:
+		sp.add("a.id IN (SELECT appeal_id FROM appeal_leaders WHERE user_id = ?)", a.UserID)
+	}
+	return sp, nil
+}
+
+func (s *Service) applyFilter(ctx context.Context, sp *qspec, f Filter) error {
+	var v apperr.Validation
+	if f.Kind != "" {
+		if !slices.Contains(Kinds, f.Kind) {
+			v.Add("kind", "error.choice")
+		}
+		sp.add("a.kind = ?", string(f.Kind))
+	}
+	if f.CategoryID != 0 {
+		ids, err := s.categoryAndChildren(ctx, f.CategoryID)
+		if err != nil {
+			return err
+		}
+		ph := make([]string, len(ids))
+		args := make([]any, len(ids))
+		for i, id := range ids {
+			ph[i], args[i] = "?", id
+		}
+		sp.add("a.category_id IN ("+strings.Join(ph, ", ")+")", args...)
+	}
+	if f.District != "" {
+		sp.add("a.district_code = ?", f.District)
+	}
+	if f.Priority != "" {
+		sp.add("a.priority = ?", string(f.Priority))
+	}
+	if f.State != "" {
+		if !slices.Contains(States, f.State) {
+			v.Add("state", "error.choice")
+		}
+		sp.add("a.state = ?", string(f.State))
+	}
+	if q := strings.TrimSpace(f.Q); q != "" {
+		if len(q) == 16 && strings.HasPrefix(strings.ToUpper(q), "ZQ") {
+			sp.add("a.number = ?", strings.ToUpper(q))
+		} else {
+			sp.add(`a.title LIKE ? ESCAPE '\'`, "%"+escapeLike(q)+"%")
+		}
+	}
+	if !f.From.IsZero() {
+		sp.add("a.created_at >= ?", db.Millis(f.From))
+	}
+	if !f.To.IsZero() {
+		sp.add("a.created_at < ?", db.Millis(f.To))
+	}
+	if f.Supervised {
+		sp.add("a.supervision_level > 0")
+	}
+	if f.Level != "" {
+		sp.add("a.sla_level = ?", string(f.Level))
+	}
+	return v.Err()
+}
+
+func (s *Service) categoryAndChildren(ctx context.Context, id int64) ([]int64, error) {
+	out := []int64{id}
+	frontier := []int64{id}
+	for depth := 0; depth < maxCategoryDepth && len(frontier) > 0; depth++ {
+		var next []int64
+		for _, p := range frontier {
+			rows, err := s.db.RQ(ctx).QueryContext(ctx, `SELECT id FROM appeal_categories WHERE parent_id = $1`, p)
+			if err != nil {
+				return nil, fmt.Errorf("appeal: category children: %w", err)
+			}
+			for rows.Next() {
+				var c int64
+				if err := rows.Scan(&c); err != nil {
+					rows.Close()
+					return nil, err
+				}
+				next = append(next, c)
+			}
+			rows.Close()
+		}
+		out = append(out, next...)
+		frontier = next
+	}
+	return out, nil
+}
+
+const listCols = `a.id, a.number, a.kind, a.channel, a.category_id, COALESCE(c.name, ''), a.district_code, a.priority, a.confidential,
+	a.title, COALESCE(a.enterprise_org_id, 0), a.enterprise_name, a.contact_phone, a.state, COALESCE(lo.name, ''), a.sla_clock,
+	a.sla_due, a.sla_level, a.supervision_level, a.escalated, a.redo_count, a.created_at, a.updated_at, a.version`
+
+// listPlan is a queue page as SQL, ready to run.
+type listPlan struct {
+	query      string
+	args       []any
+	countQuery string
+	countArgs  []any
+	sort       Sort
+	limit      int
+	dept       bool
+}
+
+// plan builds the SQL of a page of queue q.
+func (s *Service) plan(ctx context.Context, a auth.Actor, q Queue, f Filter) (*listPlan, error) {
+	sp, err := s.spec(a, q, f)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.applyFilter(ctx, sp, f); err != nil {
+		return nil, err
+	}
+	if f.Sort == "" {
+		f.Sort = SortCreated
+	}
+	if !slices.Contains(sp.sorts, f.Sort) {
+		return nil, apperr.Invalid("sort", "appeal.error.sort")
+	}
+	cur, err := parseCursor(f.Cursor)
+	if err != nil {
+		return nil, err
+	}
+	p := &listPlan{sort: f.Sort, limit: f.Limit, dept: sp.dept}
+	if p.limit <= 0 {
+		p.limit = 50
+	}
+	p.limit = min(p.limit, 200)
+	p.countQuery, p.countArgs = countSQL(sp), slices.Clone(sp.args)
+	var order string
+	switch f.Sort {
+	case SortCreated:
+		order = sp.idCol + " DESC"
+		if cur.I > 0 {
+			sp.add(sp.idCol+" < ?", cur.I)
+		}
+	case SortDue:
+		order = "a.sla_due, a.id"
+		if cur.I > 0 {
+			sp.add("(a.sla_due, a.id) > (?, ?)", cur.K, cur.I)
+		}
+	case SortUpdated:
+		order = "a.updated_at DESC, a.id DESC"
+		if cur.I > 0 {
+			sp.add("(a.updated_at, a.id) < (?, ?)", cur.K, cur.I)
+		}
+	}
+	cols := listCols
+	if sp.dept {
+		cols += `, x.role, x.state`
+	}
+	p.query = `SELECT ` + cols + ` FROM ` + sp.from + ` LEFT JOIN appeal_categories c ON c.id = a.category_id LEFT JOIN orgs lo ON lo.id = a.lead_org_id`
+	if len(sp.where) > 0 {
+		p.query += ` WHERE ` + strings.Join(sp.where, " AND ")
+	}
+	p.query += ` ORDER BY ` + order + ` LIMIT ` + strconv.Itoa(p.limit+1)
+	p.args = sp.args
+	return p, nil
+}
+
+// List returns a page of one of the actor's queues (QueuesFor). Every queue reads an
+// index in its sort order and pages by keyset (Cursor): the tenth page costs what the
+// first does, at ten million appeals.
+func (s *Service) List(ctx context.Context, a auth.Actor, q Queue, f Filter) (Page, error) {
+	p, err := s.plan(ctx, a, q, f)
+	if err != nil {
+		return Page{}, err
+	}
+	var page Page
+	if !f.SkipCount {
+		if page.Total, page.TotalCapped, err = s.count(ctx, p.countQuery, p.countArgs); err != nil {
+			return Page{}, err
+		}
+	}
+	rows, err := s.db.RQ(ctx).QueryContext(ctx, p.query, p.args...)
+	if err != nil {
+		return Page{}, fmt.Errorf("appeal: list %s: %w", q, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var it ListItem
+		var entID, slaDue, created, updated, sup, redo int64
+		var phone string
+		dest := []any{&it.ID, &it.Number, &it.Kind, &it.Channel, &it.CategoryID, &it.CategoryName, &it.DistrictCode, &it.Priority,
+			&it.Confidential, &it.Title, &entID, &it.EnterpriseName, &phone, &it.State, &it.LeadOrgName, &it.SLAClock,
+			&slaDue, &it.SLALevel, &sup, &it.Escalated, &redo, &created, &updated, &it.Version}
+		if p.dept {
+			dest = append(dest, &it.PartRole, &it.PartState)
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return Page{}, err
+		}
+		it.SLADue, it.CreatedAt, it.UpdatedAt = db.FromMillis(slaDue), db.FromMillis(created), db.FromMillis(updated)
+		it.SupervisionLevel, it.RedoCount = int(sup), int(redo)
+		if phone != "" {
+			it.ContactPhoneMasked = i18n.MaskPhone(phone)
+		}
+		own := a.OrgID != 0 && a.OrgID == entID
+		if it.Confidential && !own && !a.Has(auth.RoleOperator) {
+			it.EnterpriseName, it.ContactPhoneMasked = "", ""
+		}
+		page.Items = append(page.Items, it)
+	}
+	if err := rows.Err(); err != nil {
+		return Page{}, err
+	}
+	if len(page.Items) > p.limit {
+		page.Items = page.Items[:p.limit]
+		last := page.Items[p.limit-1]
+		c := cursor{I: last.ID}
+		switch p.sort {
+		case SortDue:
+			c.K = db.Millis(last.SLADue)
+		case SortUpdated:
+			c.K = db.Millis(last.UpdatedAt)
+		}
+		page.NextCursor = c.encode()
+	}
+	return page, nil
+}
+
+func countSQL(sp *qspec) string {
+	q := `SELECT COUNT(*) FROM (SELECT 1 FROM ` + sp.from
+	if len(sp.where) > 0 {
+		q += ` WHERE ` + strings.Join(sp.where, " AND ")
+	}
+	return q + ` LIMIT ` + strconv.Itoa(CountCap+1) + `) t`
+}
+
+// count runs a count query of at most CountCap+1 rows.
+func (s *Service) count(ctx context.Context, q string, args []any) (int, bool, error) {
+	var n int
+	if err := s.db.RQ(ctx).QueryRowContext(ctx, q, args...).Scan(&n); err != nil {
+		return 0, false, fmt.Errorf("appeal: count: %w", err)
+	}
+	if n > CountCap {
+		return CountCap, true, nil
+	}
+	return n, false, nil
+}
+
+// Counts returns the size of each of the actor's queues (badges on the home page). The
+// open-state queues are small and exact; large ones stop at CountCap.
+func (s *Service) Counts(ctx context.Context, a auth.Actor) ([]QueueCount, error) {
+	var out []QueueCount
+	for _, q := range QueuesFor(a) {
+		sp, err := s.spec(a, q, Filter{})
+		if err != nil {
+			return nil, err
+		}
+		n, capped, err := s.count(ctx, countSQL(sp), sp.args)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, QueueCount{Queue: q, Count: n, Capped: capped})
+	}
+	return out, nil
+}
