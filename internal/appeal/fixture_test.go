@@ -17,6 +17,7 @@ import (
 	"yingshang/internal/calendar"
 	"yingshang/internal/db"
 	"yingshang/internal/directory"
+	"yingshang/internal/directory/directorytest"
 	"yingshang/internal/notify"
 )
 
@@ -87,7 +88,18 @@ func newFx(t testing.TB, d *db.DB) *fx {
 	}
 	dir := directory.New(d, al, clock.Now)
 	as := auth.NewService(d, al, auth.Options{BcryptCost: 4, Now: clock.Now})
+	nEnt := 0
 	org := func(kind, name, district string) int64 {
+		if kind == auth.OrgEnterprise {
+			nEnt++
+			in := directorytest.Enterprise(nEnt)
+			in.Name, in.District = name, district
+			e, err := dir.CreateEnterprise(ctx, f.sys, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return e.ID
+		}
 		o, err := dir.CreateOrg(ctx, f.sys, directory.OrgInput{Kind: kind, Name: name, DistrictCode: district})
 		if err != nil {
 			t.Fatal(err)
