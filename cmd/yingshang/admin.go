@@ -65,6 +65,7 @@ func cmdDemo(ctx context.Context, args []string) error {
 	fs := newFlags("demo", &c)
 	seed := fs.Uint64("seed", 1, "random seed of the city")
 	n := fs.Int("enterprises", 2400, "number of enterprises")
+	appeals := fs.Int("appeals", 0, "appeals of the past year to write through the closed loop (0: the default, about 3,000)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -77,12 +78,16 @@ func cmdDemo(ctx context.Context, args []string) error {
 		return err
 	}
 	start := time.Now()
-	res, _, err := a.LoadDemo(ctx, demo.Options{Seed: *seed, Enterprises: *n})
+	res, loaded, err := a.LoadDemo(ctx, demo.Options{Seed: *seed, Enterprises: *n})
 	if err != nil {
 		return err
 	}
-	fmt.Printf("demo city loaded in %s: %d organisations, %d enterprises, %d users (password %s)\n",
-		time.Since(start).Round(time.Millisecond), res.Orgs, res.Enterprises, res.Users, res.Password)
+	hist, err := a.LoadDemoAppeals(ctx, loaded, *appeals, *seed)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("demo city loaded in %s: %d organisations, %d enterprises, %d people, %d users, %d appeals (password %s)\n",
+		time.Since(start).Round(time.Millisecond), res.Orgs, res.Enterprises, res.People, res.Users, hist.Appeals, res.Password)
 	return nil
 }
 

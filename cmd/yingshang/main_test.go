@@ -44,7 +44,7 @@ func TestOperatorCommands(t *testing.T) {
 	if code, out := capture(t, "migrate", data); code != 0 || !strings.Contains(out, "at migration") {
 		t.Fatalf("migrate: %d %q", code, out)
 	}
-	if code, _ := capture(t, "demo", data, "--enterprises=300"); code != 0 {
+	if code, _ := capture(t, "demo", data, "--enterprises=300", "--appeals=50"); code != 0 {
 		t.Fatalf("demo: %d", code)
 	}
 	if code, _ := capture(t, "demo", data, "--enterprises=300"); code == 0 {

@@ -51,13 +51,17 @@ func cmdServe(ctx context.Context, args []string) error {
 			return err
 		}
 		if empty {
-			res, _, err := a.LoadDemo(ctx, demo.Options{Seed: 1})
+			res, loaded, err := a.LoadDemo(ctx, demo.Options{Seed: 1})
 			if err != nil {
 				return err
 			}
-			a.Log.Info("demo city loaded", "orgs", res.Orgs, "enterprises", res.Enterprises, "users", res.Users)
-			fmt.Printf("Demo city loaded: %d organisations, %d enterprises, %d users; every demo user's password is %s (see README)\n",
-				res.Orgs, res.Enterprises, res.Users, res.Password)
+			hist, err := a.LoadDemoAppeals(ctx, loaded, 0, 1)
+			if err != nil {
+				return err
+			}
+			a.Log.Info("demo city loaded", "orgs", res.Orgs, "enterprises", res.Enterprises, "users", res.Users, "appeals", hist.Appeals)
+			fmt.Printf("Demo city loaded: %d organisations, %d enterprises, %d people, %d users, %d appeals of the past year; every demo user's password is %s (see README)\n",
+				res.Orgs, res.Enterprises, res.People, res.Users, hist.Appeals, res.Password)
 		} else {
 			a.Log.Info("demo skipped: the database already holds data")
 		}
