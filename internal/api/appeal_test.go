@@ -1,8 +1,10 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"slices"
@@ -82,11 +84,11 @@ type appealOut struct {
 		Clock string `json:"clock"`
 		Due   string `json:"due"`
 	} `json:"sla"`
-	CreatedAt   string   `json:"created_at"`
-	ClosedAt    *string  `json:"closed_at"`
-	MergedInto  string   `json:"merged_into"`
-	Actions     []string `json:"actions"`
-	Timeline    []struct {
+	CreatedAt  string   `json:"created_at"`
+	ClosedAt   *string  `json:"closed_at"`
+	MergedInto string   `json:"merged_into"`
+	Actions    []string `json:"actions"`
+	Timeline   []struct {
 		Action    string         `json:"action"`
 		From      string         `json:"from"`
 		To        string         `json:"to"`
@@ -674,7 +676,7 @@ func TestAppealAPIIdempotentCreate(t *testing.T) {
 			t.Fatalf("concurrent duplicates created %v", numbers)
 		}
 		var page api.AppealPage
-		ent.Get("/api/v1/appeals?q=" + url.QueryEscape("并发幂等")).JSON(t, &page)
+		ent.Get("/api/v1/appeals?q="+url.QueryEscape("并发幂等")).JSON(t, &page)
 		if page.Total == nil || *page.Total != 1 {
 			t.Errorf("%v appeals titled 并发幂等", page.Total)
 		}
@@ -759,7 +761,7 @@ func TestAppealAPIListFilters(t *testing.T) {
 			t.Fatalf("page 1: %d items, cursor %q, total %v", len(pg.Items), pg.NextCursor, pg.Total)
 		}
 		var pg2 api.AppealPage
-		op.Get("/api/v1/appeals?limit=3&cursor=" + pg.NextCursor).JSON(t, &pg2)
+		op.Get("/api/v1/appeals?limit=3&cursor="+pg.NextCursor).JSON(t, &pg2)
 		if len(pg2.Items) != 1 || pg2.Items[0].Title != "电力一" || pg2.NextCursor != "" || pg2.Total != nil {
 			t.Fatalf("page 2: %+v", pg2)
 		}
@@ -823,7 +825,7 @@ func TestAppealAPICatalogueAndKB(t *testing.T) {
 			t.Fatalf("kb page 1: %+v", kb)
 		}
 		var kb2 api.Page[api.ArticleJSON]
-		op.Get("/api/v1/kb?limit=2&cursor=" + kb.NextCursor).JSON(t, &kb2)
+		op.Get("/api/v1/kb?limit=2&cursor="+kb.NextCursor).JSON(t, &kb2)
 		if len(kb2.Items) != 1 || kb2.Items[0].Title != "条目 0" || kb2.Items[0].Category != "utilities.power" {
 			t.Fatalf("kb page 2: %+v", kb2)
 		}
@@ -876,4 +878,92 @@ func TestAppealRoutesDocumented(t *testing.T) {
 	if len(names) != len(want) {
 		t.Errorf("endpoints %v", names)
 	}
+}
+
+// multipartFile builds a multipart body with one part "file".
+func multipartFile(t *testing.T, field, name string, data []byte) (*bytes.Buffer, string) {
+	t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	fw, err := mw.CreateFormFile(field, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fw.Write(data); err != nil {
+		t.Fatal(err)
+	}
+	if err := mw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return &buf, mw.FormDataContentType()
+}
+
+// Files: upload (multipart, sniffed, 10 MB), list with the appeal, download as an
+// attachment, and the scope and size limits.
+func TestAppealAPIAttachments(t *testing.T) {
+	apptest.Each(t, demo, func(t *testing.T, e *apptest.Env) {
+		ent1 := e.APIClient("ent1", "appeals:write")
+		ent2 := e.APIClient("ent2", "appeals:write")
+		op := e.APIClient("operator1", "appeals:read")
+		a := file(t, ent1, newAppeal("附件"))
+		b := file(t, ent1, newAppeal("另一件"))
+		png := append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte{7}, 300)...)
+		upload := func(c *apptest.Client, number, field, name string, data []byte, kv ...string) *apptest.Response {
+			body, ct := multipartFile(t, field, name, data)
+			h := http.Header{"Content-Type": {ct}}
+			for i := 0; i+1 < len(kv); i += 2 {
+				h.Set(kv[i], kv[i+1])
+			}
+			return c.Do("POST", "/api/v1/appeals/"+number+"/attachments", body, h)
+		}
+		// a retry sends the very same bytes (the same multipart boundary) with the same key
+		body, ct := multipartFile(t, "file", "现场照片.png", png)
+		raw := body.Bytes()
+		send := func() *apptest.Response {
+			return ent1.Do("POST", "/api/v1/appeals/"+a.Number+"/attachments", bytes.NewReader(raw),
+				http.Header{"Content-Type": {ct}, "Idempotency-Key": {"f-1"}})
+		}
+		r := send()
+		if r.Status != http.StatusCreated {
+			t.Fatalf("upload: %d %s", r.Status, r.Body)
+		}
+		var at api.AttachmentJSON
+		r.JSON(t, &at)
+		if at.ContentType != "image/png" || at.Size != int64(len(png)) || at.Filename != "现场照片.png" || r.Header.Get("Location") != at.URL {
+			t.Fatalf("attachment %+v (location %q)", at, r.Header.Get("Location"))
+		}
+		// a retry with the key stores nothing new
+		var again api.AttachmentJSON
+		send().JSON(t, &again)
+		if again.ID != at.ID {
+			t.Errorf("retried upload stored %d, first %d", again.ID, at.ID)
+		}
+		got := ok(t, op.Get("/api/v1/appeals/"+a.Number), http.StatusOK)
+		if len(got.Attachments) != 1 || got.Attachments[0].ID != at.ID {
+			t.Fatalf("listed attachments %+v", got.Attachments)
+		}
+		d := op.Get(at.URL)
+		if d.Status != http.StatusOK || d.Body != string(png) || d.Header.Get("Content-Type") != "image/png" ||
+			d.Header.Get("X-Content-Type-Options") != "nosniff" || !strings.HasPrefix(d.Header.Get("Content-Disposition"), "attachment;") {
+			t.Fatalf("download: %d %q %q", d.Status, d.Header.Get("Content-Type"), d.Header.Get("Content-Disposition"))
+		}
+		// the file through another appeal's path, another enterprise: 404
+		fails(t, op.Get(fmt.Sprintf("/api/v1/appeals/%s/attachments/%d", b.Number, at.ID)), http.StatusNotFound, "not-found")
+		fails(t, ent2.Get(at.URL), http.StatusNotFound, "not-found")
+		fails(t, upload(ent2, a.Number, "file", "x.png", png), http.StatusNotFound, "not-found")
+		// limits and bad input
+		fails(t, upload(ent1, a.Number, "file", "big.png", append(png, make([]byte, appeal.MaxAttachmentSize)...)), http.StatusRequestEntityTooLarge, "too-large")
+		p := fails(t, upload(ent1, a.Number, "file", "tool.exe", []byte("MZ\x90\x00binary")), http.StatusUnprocessableEntity, "validation")
+		if !slices.Equal(p.fields(), []string{"file"}) {
+			t.Errorf("bad type: %v", p.fields())
+		}
+		p = fails(t, upload(ent1, a.Number, "photo", "x.png", png), http.StatusUnprocessableEntity, "validation")
+		if !slices.Equal(p.fields(), []string{"file"}) {
+			t.Errorf("no file part: %v", p.fields())
+		}
+		fails(t, ent1.Do("POST", "/api/v1/appeals/"+a.Number+"/attachments", strings.NewReader("{}"), http.Header{"Content-Type": {"application/json"}}),
+			http.StatusBadRequest, "bad-request")
+		// a read-only token may download but not upload
+		fails(t, upload(op, a.Number, "file", "x.png", png), http.StatusForbidden, "forbidden")
+	})
 }
