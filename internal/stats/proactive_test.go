@@ -83,7 +83,9 @@ func TestDetectThresholds(t *testing.T) {
 	apptest.Each(t, apptest.Options{Demo: 30}, func(t *testing.T, e *apptest.Env) {
 		c := newCity(t, e)
 		const title = "园区频繁停电影响生产"
-		body := func(i int) string { return fmt.Sprintf("我公司反映：园区近期频繁停电，第%d次影响生产线运转，恳请协调解决。", i) }
+		body := func(i int) string {
+			return fmt.Sprintf("我公司反映：园区近期频繁停电，第%d次影响生产线运转，恳请协调解决。", i)
+		}
 
 		// Outside the window: one appeal 15 days before the other four.
 		c.file(t, 0, "utilities.water", "自来水管网压力不足影响生产", "厂区自来水管网压力不足，影响生产用水。")

@@ -57,7 +57,9 @@ func direct(t *testing.T, d *db.DB, from, to time.Time, kind appeal.Kind) map[in
 		COALESCE(SUM(x.handle_working_ms), 0), COALESCE(SUM(CASE WHEN x.redone = TRUE THEN 1 ELSE 0 END), 0)
 		FROM appeal_assignments x JOIN appeals a ON a.id = x.appeal_id
 		WHERE x.role = 'lead' AND x.state = 'answered' AND x.answered_at >= $1 AND x.answered_at < $2`+k+` GROUP BY x.org_id`,
-		func(c *stats.Counts, v []int64) { c.Answered, c.AnsweredOnTime, c.HandlingMs, c.Redone = v[0], v[1], v[2], v[3] })
+		func(c *stats.Counts, v []int64) {
+			c.Answered, c.AnsweredOnTime, c.HandlingMs, c.Redone = v[0], v[1], v[2], v[3]
+		})
 	q(`SELECT c.lead_org_id, COUNT(*), COALESCE(SUM(CASE WHEN c.solved = TRUE THEN 1 ELSE 0 END), 0),
 		COALESCE(SUM(CASE WHEN c.satisfaction IN ('satisfied', 'basically') THEN 1 ELSE 0 END), 0), 0
 		FROM appeal_callbacks c JOIN appeals a ON a.id = c.appeal_id

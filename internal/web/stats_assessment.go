@@ -117,7 +117,7 @@ func score(v float64) string {
 type assessmentRow struct {
 	stats.Row
 	Response, Resolution, Satisfaction, OnTime, AvgDays, Composite string
-	DrillURL, DetailURL                                             string
+	DrillURL, DetailURL                                            string
 }
 
 type assessmentData struct {

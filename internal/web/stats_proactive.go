@@ -12,6 +12,7 @@ import (
 )
 
 type proactiveData struct {
+	Counts map[string]int
 	State  string
 	States []Option
 	Page   stats.TaskPage
@@ -37,7 +38,10 @@ func (s *Server) statsProactive(w http.ResponseWriter, r *http.Request) {
 	for i, st := range stats.TaskStates {
 		states[i] = string(st)
 	}
-	d := proactiveData{State: string(f.State), States: s.options(langOf(r), "stats.task.state.", states), Page: pg}
+	d := proactiveData{State: string(f.State), States: s.options(langOf(r), "stats.task.state.", states), Page: pg, Counts: map[string]int{}}
+	for st, n := range pg.Counts {
+		d.Counts[string(st)] = n
+	}
 	if d.State == "" {
 		d.State = "all"
 	}
