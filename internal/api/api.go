@@ -22,6 +22,7 @@ import (
 	"yingshang/internal/httpx"
 	"yingshang/internal/i18n"
 	"yingshang/internal/notify"
+	"yingshang/internal/stats"
 )
 
 // Deps are the services the API calls, wired by internal/app.
@@ -32,6 +33,7 @@ type Deps struct {
 	Appeal    *appeal.Service
 	Calendar  *calendar.Store
 	Notify    *notify.Service
+	Stats     *stats.Service
 	Catalog   *i18n.Catalog
 	Logger    *slog.Logger
 	Now       func() time.Time
@@ -103,6 +105,7 @@ func (s *Server) routeTable() []Route {
 	rs = append(rs, s.webhookRoutes()...)
 	rs = append(rs, s.directoryRoutes()...)
 	rs = append(rs, s.appealRoutes()...)
+	rs = append(rs, s.statsRoutes()...)
 	return rs
 }
 

@@ -15,6 +15,7 @@ import (
 	"yingshang/internal/directory"
 	"yingshang/internal/i18n"
 	"yingshang/internal/notify"
+	"yingshang/internal/stats"
 )
 
 // Deps are the services the interface calls, wired by internal/app.
@@ -24,6 +25,7 @@ type Deps struct {
 	Notify    *notify.Service
 	Directory *directory.Service
 	Calendar  *calendar.Store
+	Stats     *stats.Service
 	Catalog   *i18n.Catalog
 	Logger    *slog.Logger
 	Now       func() time.Time
