@@ -118,9 +118,10 @@ func (s *Server) o311Err(r *http.Request, status int, key string, kv ...any) err
 }
 
 // o311Fail writes err in the specification's error format: 404 for what does not exist
-// (or is outside the caller's scope), 403 for a missing or wrong api_key, 400 for every
-// other request that cannot be fulfilled; an unexpected failure is logged and answered as
-// the specification's "general service error" (400).
+// (or is outside the caller's scope), 403 for a missing or wrong api_key, 429 when the
+// client is throttled, 400 for every other request that cannot be fulfilled; an
+// unexpected failure is logged and answered as the specification's "general service
+// error" (400).
 func (s *Server) o311Fail(w http.ResponseWriter, r *http.Request, f o311Format, err error) {
 	var of *o311Fail
 	if !errors.As(err, &of) {
@@ -134,6 +135,9 @@ func (s *Server) o311Fail(w http.ResponseWriter, r *http.Request, f o311Format, 
 		case errors.Is(err, apperr.ErrForbidden):
 			of.Status = http.StatusForbidden
 			of.Errors = []string{s.Catalog.T(lang, "error.forbidden")}
+		case errors.Is(err, apperr.ErrTooMany):
+			of.Status = http.StatusTooManyRequests
+			of.Errors = []string{s.Catalog.T(lang, e.Key, e.Args)}
 		case errors.Is(err, apperr.ErrInvalid) && len(e.Fields) > 0:
 			for _, fe := range e.Fields {
 				of.Errors = append(of.Errors, s.Catalog.T(lang, "appealapi.open311.field", "Field", fe.Field, "Message", s.Catalog.T(lang, fe.Key, fe.Args)))

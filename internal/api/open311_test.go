@@ -188,10 +188,6 @@ func creditCode(t *testing.T, e *apptest.Env, username string) string {
 	return ""
 }
 
-func postForm(c *apptest.Client, path string, v url.Values) *apptest.Response {
-	return c.PostForm(path, v)
-}
-
 // Discovery, the service list and the service definitions: public, in both formats,
 // with the specification's element names.
 func TestOpen311DiscoveryAndServices(t *testing.T) {
@@ -292,7 +288,7 @@ func TestOpen311PostRequest(t *testing.T) {
 			"address_string": {"长沙市岳麓区麓谷大道 627 号"}, "lat": {"28.2175"}, "long": {"112.8876"},
 			"description": {"厂区周边频繁停电。\n上周停电三次，影响生产。"}, "media_url": {"https://img.example.cn/p/1.jpg"},
 			"first_name": {"伟"}, "last_name": {"张"}, "phone": {"13807310002"}, "email": {"zw@example.cn"}, "device_id": {"d-1"}}
-		r := postForm(c, "/open311/v2/requests.xml", form)
+		r := c.PostForm("/open311/v2/requests.xml", form)
 		var created xRequests
 		parseXML(t, r, http.StatusCreated, &created)
 		if len(created.Requests) != 1 {
@@ -351,14 +347,14 @@ func TestOpen311PostRequest(t *testing.T) {
 		form.Set("description", "园区路灯损坏")
 		form.Del("media_url")
 		var cj []map[string]any
-		parseJSON(t, postForm(c, "/open311/v2/requests.json", form), http.StatusCreated, &cj)
+		parseJSON(t, c.PostForm("/open311/v2/requests.json", form), http.StatusCreated, &cj)
 		if len(cj) != 1 || !strings.HasPrefix(fmt.Sprint(cj[0]["service_request_id"]), "ZQ") || cj[0]["account_id"] != creditCode(t, e, "ent1") {
 			t.Fatalf("JSON created %v", cj)
 		}
 		// an enterprise without address: coordinates only; the district is the enterprise's
 		f2 := url.Values{"api_key": {key}, "service_code": {"utilities.water"}, "lat": {"28.1"}, "long": {"112.9"}, "description": {"停水"}}
 		created = xRequests{}
-		parseXML(t, postForm(c, "/open311/v2/requests.xml", f2), http.StatusCreated, &created)
+		parseXML(t, c.PostForm("/open311/v2/requests.xml", f2), http.StatusCreated, &created)
 		b := ok(t, op.Get("/api/v1/appeals/"+created.Requests[0].ServiceRequestID), http.StatusOK)
 		if b.District == "" || b.Contact == nil || b.Contact.Name == "" {
 			t.Errorf("coordinates-only request: %+v", b)
@@ -370,24 +366,24 @@ func TestOpen311PostRequest(t *testing.T) {
 			"description": {"出口退税到账慢"}, "account_id": {strings.ToLower(creditCode(t, e, "ent2"))}, "first_name": {"Lei"},
 			"last_name": {"Li"}, "phone": {"0731-84567890"}}
 		created = xRequests{}
-		parseXML(t, postForm(c, "/open311/v2/requests.xml", of), http.StatusCreated, &created)
+		parseXML(t, c.PostForm("/open311/v2/requests.xml", of), http.StatusCreated, &created)
 		oa := ok(t, op.Get("/api/v1/appeals/"+created.Requests[0].ServiceRequestID), http.StatusOK)
 		if oa.Enterprise == nil || oa.Enterprise.OrgID == nil || *oa.Enterprise.OrgID != orgOf(t, e, "ent2") || oa.District != "430105" || oa.Contact.Name != "Lei Li" {
 			t.Errorf("operator's request %+v %+v", oa.Enterprise, oa.Contact)
 		}
 		of.Del("account_id")
-		xmlError(t, postForm(c, "/open311/v2/requests.xml", of), http.StatusBadRequest, "account_id")
+		xmlError(t, c.PostForm("/open311/v2/requests.xml", of), http.StatusBadRequest, "account_id")
 		of.Set("account_id", "91430100MA4L000000")
-		xmlError(t, postForm(c, "/open311/v2/requests.xml", of), http.StatusBadRequest, "account_id")
+		xmlError(t, c.PostForm("/open311/v2/requests.xml", of), http.StatusBadRequest, "account_id")
 		// an enterprise's account_id must be its own
 		f3 := url.Values{"api_key": {key}, "service_code": {"other"}, "address_string": {"岳麓区"}, "description": {"建议"}, "account_id": {creditCode(t, e, "ent2")}}
-		xmlError(t, postForm(c, "/open311/v2/requests.xml", f3), http.StatusBadRequest, "account_id")
+		xmlError(t, c.PostForm("/open311/v2/requests.xml", f3), http.StatusBadRequest, "account_id")
 		// an operator's request lacks the contact: named by the Open311 fields
 		of.Set("account_id", creditCode(t, e, "ent2"))
 		of.Del("first_name")
 		of.Del("last_name")
 		of.Del("phone")
-		r = postForm(c, "/open311/v2/requests.json", of)
+		r = c.PostForm("/open311/v2/requests.json", of)
 		errs := jsonError(t, r, http.StatusBadRequest)
 		if len(errs) != 2 || !strings.HasPrefix(fmt.Sprint(errs[0]["description"]), "first_name") || !strings.HasPrefix(fmt.Sprint(errs[1]["description"]), "phone") {
 			t.Errorf("missing contact: %s", r.Body)
@@ -436,14 +432,14 @@ func TestOpen311PostErrors(t *testing.T) {
 		}
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
-				xmlError(t, postForm(c, "/open311/v2/requests.xml", tc.form), tc.status, tc.want)
+				xmlError(t, c.PostForm("/open311/v2/requests.xml", tc.form), tc.status, tc.want)
 			})
 		}
 		// the api_key may come as a bearer token instead
 		bearer := e.Client()
 		bearer.Token = key
 		f := base("api_key", "")
-		if r := postForm(bearer, "/open311/v2/requests.xml", f); r.Status != http.StatusCreated {
+		if r := bearer.PostForm("/open311/v2/requests.xml", f); r.Status != http.StatusCreated {
 			t.Errorf("bearer api_key: %d %s", r.Status, r.Body)
 		}
 		// JSON is not what POST takes
@@ -451,13 +447,13 @@ func TestOpen311PostErrors(t *testing.T) {
 		jsonError(t, r, http.StatusBadRequest)
 		// several problems, several errors
 		var errs xErrors
-		parseXML(t, postForm(c, "/open311/v2/requests.xml", base("description", "", "lat", "x", "long", "y")), http.StatusBadRequest, &errs)
+		parseXML(t, c.PostForm("/open311/v2/requests.xml", base("description", "", "lat", "x", "long", "y")), http.StatusBadRequest, &errs)
 		if len(errs.Errors) != 2 {
 			t.Errorf("errors %+v", errs)
 		}
 		// English
 		c.Lang = "en"
-		xmlError(t, postForm(c, "/open311/v2/requests.xml", base("api_key", "")), http.StatusForbidden, "api_key is missing")
+		xmlError(t, c.PostForm("/open311/v2/requests.xml", base("api_key", "")), http.StatusForbidden, "api_key is missing")
 	})
 }
 
