@@ -337,7 +337,7 @@ type AppealDetailJSON struct {
 	Assignments []AssignmentJSON `json:"assignments"`
 	Callbacks   []CallbackJSON   `json:"callbacks"`
 	// Extensions are shown to the government side only (absent for the enterprise's).
-	Extensions  []ExtensionJSON  `json:"extensions,omitempty"`
+	Extensions  *[]ExtensionJSON `json:"extensions,omitempty"`
 	Attachments []AttachmentJSON `json:"attachments"`
 }
 
@@ -410,11 +410,12 @@ func (s *Server) getAppeal(w http.ResponseWriter, r *http.Request) error {
 	case err != nil:
 		return err
 	default:
-		d.Extensions = []ExtensionJSON{}
+		list := make([]ExtensionJSON, 0, len(exts))
 		for _, e := range exts {
-			d.Extensions = append(d.Extensions, ExtensionJSON{OrgID: e.OrgID, Days: e.Days, Reason: e.Reason, RequestedAt: stamp(e.RequestedAt),
+			list = append(list, ExtensionJSON{OrgID: e.OrgID, Days: e.Days, Reason: e.Reason, RequestedAt: stamp(e.RequestedAt),
 				DecidedAt: stamp(e.DecidedAt), Approved: e.Approved, Note: e.Note, OldDue: stamp(e.OldDue), NewDue: stamp(e.NewDue)})
 		}
+		d.Extensions = &list
 	}
 	acts, err := s.Appeal.Actions(ctx, a, ap.ID)
 	if err != nil {

@@ -291,8 +291,12 @@ func TestAppealAPIWholeLoop(t *testing.T) {
 				t.Errorf("enterprise reads a department's internal answer %q", p.Answer)
 			}
 		}
-		// The department: the phone masked, no query code.
+		// The department: the phone masked, no query code; extensions listed even when none.
 		dept := ok(t, lead.Get("/api/v1/appeals/"+n), http.StatusOK)
+		other := ok(t, op.Get("/api/v1/appeals/"+file(t, ent, newAppeal("无延期")).Number), http.StatusOK)
+		if other.Extensions == nil || len(*other.Extensions) != 0 {
+			t.Errorf("government side without extensions: %v", other.Extensions)
+		}
 		if dept.Contact == nil || !dept.Contact.PhoneMasked || dept.Contact.Phone != "138****0001" || dept.QueryCode != "" {
 			t.Errorf("department view: contact %+v code %q", dept.Contact, dept.QueryCode)
 		}
