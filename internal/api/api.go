@@ -21,6 +21,7 @@ import (
 	"yingshang/internal/httpx"
 	"yingshang/internal/i18n"
 	"yingshang/internal/notify"
+	"yingshang/internal/stats"
 )
 
 // Deps are the services the API calls, wired by internal/app.
@@ -30,6 +31,7 @@ type Deps struct {
 	Directory *directory.Service
 	Calendar  *calendar.Store
 	Notify    *notify.Service
+	Stats     *stats.Service
 	Catalog   *i18n.Catalog
 	Logger    *slog.Logger
 	Now       func() time.Time
@@ -97,6 +99,7 @@ func (s *Server) routeTable() []Route {
 	rs = append(rs, s.calendarRoutes()...)
 	rs = append(rs, s.webhookRoutes()...)
 	rs = append(rs, s.directoryRoutes()...)
+	rs = append(rs, s.statsRoutes()...)
 	return rs
 }
 

@@ -31,6 +31,7 @@ import (
 	"yingshang/internal/i18n"
 	"yingshang/internal/jobs"
 	"yingshang/internal/notify"
+	"yingshang/internal/stats"
 	"yingshang/internal/web"
 )
 
@@ -76,6 +77,7 @@ type App struct {
 	Directory *directory.Service
 	Notify    *notify.Service
 	Appeal    *appeal.Service
+	Stats     *stats.Service
 	Jobs      *jobs.Queue
 	Web       *web.Server
 	API       *api.Server
@@ -159,16 +161,17 @@ func build(ctx context.Context, cfg Config, log *slog.Logger, d *db.DB) (*App, e
 	if _, err := a.Appeal.EnsureDefaults(ctx); err != nil {
 		return nil, err
 	}
+	a.Stats = stats.New(stats.Deps{DB: d, Audit: a.Audit, Appeal: a.Appeal, Calendar: a.Calendar.Calendar(), Clock: cfg.Clock, Logger: log})
 	a.registerJobs()
 
 	a.Web, err = web.New(web.Deps{
-		Auth: a.Auth, Audit: a.Audit, Notify: a.Notify, Directory: a.Directory, Calendar: a.Calendar, Appeal: a.Appeal, Catalog: cat, Logger: log, Now: now,
+		Auth: a.Auth, Audit: a.Audit, Notify: a.Notify, Directory: a.Directory, Calendar: a.Calendar, Appeal: a.Appeal, Stats: a.Stats, Catalog: cat, Logger: log, Now: now,
 		SecureCookies: cfg.SecureCookies || cfg.TLSCert != "",
 	})
 	if err != nil {
 		return nil, err
 	}
-	a.API, err = api.New(api.Deps{DB: d, Auth: a.Auth, Directory: a.Directory, Calendar: a.Calendar, Notify: a.Notify, Catalog: cat, Logger: log, Now: now})
+	a.API, err = api.New(api.Deps{DB: d, Auth: a.Auth, Directory: a.Directory, Calendar: a.Calendar, Notify: a.Notify, Stats: a.Stats, Catalog: cat, Logger: log, Now: now})
 	if err != nil {
 		return nil, err
 	}
@@ -184,6 +187,7 @@ func (a *App) registerJobs() {
 	a.Jobs.Every("sessions.sweep", 10*time.Minute)
 	a.Notify.RegisterJobs(a.Jobs)
 	a.Appeal.RegisterJobs(a.Jobs)
+	a.Stats.RegisterJobs(a.Jobs)
 }
 
 func (a *App) buildHandler(reg *prometheus.Registry) http.Handler {

@@ -66,7 +66,7 @@ func GenerateHistory(ctx context.Context, svc *Service, o HistoryOptions) (Histo
 	}
 	clock := calendar.NewTestClock(o.From)
 	h := &history{
-		s:   &Service{db: svc.db, audit: svc.audit, cal: svc.cal, clock: clock, log: svc.log, indexer: svc.idx(), leaders: svc.links(), stmts: svc.stmts},
+		s:   &Service{db: svc.db, audit: svc.audit, cal: svc.cal, clock: clock, log: svc.log, indexer: svc.idx(), leaders: svc.links(), prep: svc.prep},
 		clk: clock, rng: rand.New(rand.NewPCG(o.Seed, 0x9e3779b97f4a7c15)), o: o, res: &res,
 		recent: map[int64][]*script{},
 	}

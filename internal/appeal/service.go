@@ -74,8 +74,8 @@ type Service struct {
 	settings *Settings
 	setAt    time.Time
 
-	// stmts are the hot statements prepared once (SQLite only; read-only after New).
-	stmts map[string]*sql.Stmt
+	// prep holds the moves' statements, prepared once (read-only after New).
+	prep *db.Prepared
 }
 
 // New builds the service.
@@ -97,70 +97,24 @@ func New(d Deps) *Service {
 	}
 	s := &Service{db: d.DB, audit: d.Audit, notify: d.Notify, cal: d.Calendar, clock: d.Clock, log: d.Logger,
 		indexer: d.Indexer, leaders: d.Leaders}
-	s.prepare()
+	if d.DB != nil {
+		s.prep = d.DB.Prepare(hotSQL()...)
+	}
 	return s
 }
 
-// prepare readies the statements every move runs. On SQLite database/sql parses an
-// ad-hoc statement at every call (on PostgreSQL pgx caches them per connection), and
-// parsing was half the cost of a move; these are prepared once on the writer connection
-// and bound to each transaction, which reuses them. A statement that fails to prepare
-// (an unmigrated database) simply runs unprepared.
-func (s *Service) prepare() {
-	if s.db == nil || s.db.Engine != db.SQLite {
-		return
-	}
-	s.stmts = map[string]*sql.Stmt{}
-	for _, q := range hotSQL() {
-		if st, err := s.db.W.PrepareContext(context.Background(), q); err == nil {
-			s.stmts[q] = st
-		}
-	}
-}
-
-// bound returns prepared statement q bound to the transaction in ctx, or nil.
-func (s *Service) bound(ctx context.Context, q string) *sql.Stmt {
-	st := s.stmts[q]
-	if st == nil {
-		return nil
-	}
-	tx, ok := s.db.Q(ctx).(*sql.Tx)
-	if !ok {
-		return nil
-	}
-	return tx.StmtContext(ctx, st)
-}
-
-// row runs a single-row read: prepared inside a transaction, else on the readers.
+// The moves' statements are prepared once (db.Prepared) and run through these.
 func (s *Service) row(ctx context.Context, q string, args ...any) *sql.Row {
-	if st := s.bound(ctx, q); st != nil {
-		return st.QueryRowContext(ctx, args...)
-	}
-	return s.db.RQ(ctx).QueryRowContext(ctx, q, args...)
+	return s.prep.Row(ctx, q, args...)
 }
-
-// wrow runs a single-row write (INSERT … RETURNING), prepared inside a transaction.
 func (s *Service) wrow(ctx context.Context, q string, args ...any) *sql.Row {
-	if st := s.bound(ctx, q); st != nil {
-		return st.QueryRowContext(ctx, args...)
-	}
-	return s.db.Q(ctx).QueryRowContext(ctx, q, args...)
+	return s.prep.WRow(ctx, q, args...)
 }
-
-// rows runs a read of several rows, like row.
 func (s *Service) rows(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	if st := s.bound(ctx, q); st != nil {
-		return st.QueryContext(ctx, args...)
-	}
-	return s.db.RQ(ctx).QueryContext(ctx, q, args...)
+	return s.prep.Rows(ctx, q, args...)
 }
-
-// exec runs a write, prepared inside a transaction.
 func (s *Service) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	if st := s.bound(ctx, q); st != nil {
-		return st.ExecContext(ctx, args...)
-	}
-	return s.db.Q(ctx).ExecContext(ctx, q, args...)
+	return s.prep.Exec(ctx, q, args...)
 }
 
 // hotSQL lists the statements of the moves, for prepare.

@@ -44,16 +44,30 @@ type Entry struct {
 
 // Log writes and reads the audit log.
 type Log struct {
-	db  *db.DB
-	now func() time.Time
+	db   *db.DB
+	now  func() time.Time
+	prep *db.Prepared
+	head string // the statement that reads (and on PostgreSQL locks) the chain's head
 }
 
-// New returns the log on d; now may be nil for the wall clock.
+const (
+	appendSQL = `INSERT INTO audit_log
+			(at, actor_id, actor_name, actor_ip, action, object_type, object_id, result, summary, prev_hash, hash)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`
+	moveHeadSQL = `UPDATE audit_head SET last_id = $1, last_hash = $2 WHERE id = 1`
+)
+
+// New returns the log on d; now may be nil for the wall clock. Every change of the
+// platform appends here, so the three statements of an append are prepared once.
 func New(d *db.DB, now func() time.Time) *Log {
 	if now == nil {
 		now = time.Now
 	}
-	return &Log{db: d, now: now}
+	head := `SELECT last_id, last_hash FROM audit_head WHERE id = 1`
+	if d.Engine == db.Postgres {
+		head += ` FOR UPDATE`
+	}
+	return &Log{db: d, now: now, head: head, prep: d.Prepare(head, appendSQL, moveHeadSQL)}
 }
 
 // Change is a before/after summary of what changed.
@@ -87,13 +101,8 @@ func (l *Log) RecordResult(ctx context.Context, who Subject, action, objectType,
 		Summary:    s,
 	}
 	return l.db.WithTx(ctx, func(ctx context.Context) error {
-		q := l.db.Q(ctx)
-		lockSQL := `SELECT last_id, last_hash FROM audit_head WHERE id = 1`
-		if l.db.Engine == db.Postgres {
-			lockSQL += ` FOR UPDATE`
-		}
 		var lastID int64
-		if err := q.QueryRowContext(ctx, lockSQL).Scan(&lastID, &e.PrevHash); err != nil {
+		if err := l.prep.WRow(ctx, l.head).Scan(&lastID, &e.PrevHash); err != nil {
 			return fmt.Errorf("audit: read head: %w", err)
 		}
 		e.Hash = hashEntry(e)
@@ -101,14 +110,12 @@ func (l *Log) RecordResult(ctx context.Context, who Subject, action, objectType,
 		if e.ActorID != 0 {
 			actorID = e.ActorID
 		}
-		if err := q.QueryRowContext(ctx, `INSERT INTO audit_log
-			(at, actor_id, actor_name, actor_ip, action, object_type, object_id, result, summary, prev_hash, hash)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+		if err := l.prep.WRow(ctx, appendSQL,
 			db.Millis(e.At), actorID, e.ActorName, e.ActorIP, e.Action, e.ObjectType, e.ObjectID,
 			e.Result, e.Summary, e.PrevHash, e.Hash).Scan(&e.ID); err != nil {
 			return fmt.Errorf("audit: append: %w", err)
 		}
-		if _, err := q.ExecContext(ctx, `UPDATE audit_head SET last_id = $1, last_hash = $2 WHERE id = 1`, e.ID, e.Hash); err != nil {
+		if _, err := l.prep.Exec(ctx, moveHeadSQL, e.ID, e.Hash); err != nil {
 			return fmt.Errorf("audit: move head: %w", err)
 		}
 		return nil

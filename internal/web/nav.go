@@ -53,6 +53,9 @@ var navigation = []navEntry{
 	{group: "nav.group.directory", key: "nav.chambers", href: "/chambers", roles: []auth.Role{auth.RoleAdmin, auth.RoleOperator, auth.RoleLeader, auth.RoleChamber, auth.RoleAnalyst}},
 	{group: "nav.group.directory", key: "nav.orgs", href: "/orgs", roles: []auth.Role{auth.RoleAdmin, auth.RoleOperator, auth.RoleAnalyst}},
 	{group: "nav.group.directory", key: "nav.people", href: "/people", roles: []auth.Role{auth.RoleAdmin, auth.RoleOperator}},
+	{group: "nav.group.stats", key: "nav.stats_assessment", href: "/stats/assessment", roles: []auth.Role{auth.RoleOperator, auth.RoleAdmin, auth.RoleAnalyst, auth.RoleLeader, auth.RoleDepartment}},
+	{group: "nav.group.stats", key: "nav.stats_hotspots", href: "/stats/hotspots", roles: []auth.Role{auth.RoleOperator, auth.RoleAdmin, auth.RoleAnalyst, auth.RoleLeader, auth.RoleDepartment}},
+	{group: "nav.group.stats", key: "nav.stats_proactive", href: "/stats/proactive", roles: []auth.Role{auth.RoleOperator}},
 	{group: "nav.group.admin", key: "nav.calendar", href: "/calendar", roles: []auth.Role{auth.RoleAdmin, auth.RoleOperator, auth.RoleDepartment}},
 	{group: "nav.group.admin", key: "nav.appeal_categories", href: "/admin/categories", perm: auth.PermSettingsManage},
 	{group: "nav.group.admin", key: "nav.appeal_settings", href: "/admin/appeal-settings", perm: auth.PermSettingsManage},
@@ -62,6 +65,7 @@ var navigation = []navEntry{
 	{group: "nav.group.admin", key: "nav.policy", href: "/admin/policy", perm: auth.PermPolicyManage},
 	{group: "nav.group.admin", key: "nav.notify", href: "/admin/notify", perm: auth.PermSettingsManage},
 	{group: "nav.group.admin", key: "nav.webhooks", href: "/admin/webhooks", perm: auth.PermSettingsManage},
+	{group: "nav.group.admin", key: "nav.stats_settings", href: "/stats/settings", perm: auth.PermSettingsManage},
 	{group: "nav.group.admin", key: "nav.audit", href: "/audit", perm: auth.PermAuditRead},
 }
 

@@ -16,6 +16,7 @@ import (
 	"yingshang/internal/directory"
 	"yingshang/internal/i18n"
 	"yingshang/internal/notify"
+	"yingshang/internal/stats"
 )
 
 // Deps are the services the interface calls, wired by internal/app.
@@ -28,6 +29,7 @@ type Deps struct {
 	// Appeal is the closed loop (appeal_*.go: queues, intake, the appeal page, portal,
 	// public status, catalogue and settings); nil leaves those pages out.
 	Appeal  *appeal.Service
+	Stats   *stats.Service
 	Catalog *i18n.Catalog
 	Logger  *slog.Logger
 	Now     func() time.Time

@@ -1,0 +1,77 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+)
+
+// Prepared is a set of statements a service runs on its hot path. On SQLite database/sql
+// parses an ad-hoc statement at every call (pgx caches them per connection on
+// PostgreSQL), and parsing can be half the cost of a small write; these are prepared once
+// on the writer connection and bound to each transaction, which reuses them. They must be
+// prepared outside any transaction: the writer has a single connection. A statement that
+// fails to prepare (an unmigrated database) simply runs unprepared.
+type Prepared struct {
+	d     *DB
+	stmts map[string]*sql.Stmt
+}
+
+// Prepare readies qs (SQLite only; on PostgreSQL the set stays empty and every call runs
+// the plain statement).
+func (d *DB) Prepare(qs ...string) *Prepared {
+	p := &Prepared{d: d, stmts: map[string]*sql.Stmt{}}
+	if d.Engine != SQLite {
+		return p
+	}
+	for _, q := range qs {
+		if st, err := d.W.PrepareContext(context.Background(), q); err == nil {
+			p.stmts[q] = st
+		}
+	}
+	return p
+}
+
+// bound returns statement q prepared and bound to the transaction in ctx, or nil.
+func (p *Prepared) bound(ctx context.Context, q string) *sql.Stmt {
+	st := p.stmts[q]
+	if st == nil {
+		return nil
+	}
+	state, ok := ctx.Value(txKey{}).(*txState)
+	if !ok {
+		return nil
+	}
+	return state.tx.StmtContext(ctx, st)
+}
+
+// Row runs a single-row read: prepared inside a transaction, else on the readers.
+func (p *Prepared) Row(ctx context.Context, q string, args ...any) *sql.Row {
+	if st := p.bound(ctx, q); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return p.d.RQ(ctx).QueryRowContext(ctx, q, args...)
+}
+
+// WRow runs a single-row write (INSERT … RETURNING) or a locking read.
+func (p *Prepared) WRow(ctx context.Context, q string, args ...any) *sql.Row {
+	if st := p.bound(ctx, q); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return p.d.Q(ctx).QueryRowContext(ctx, q, args...)
+}
+
+// Rows runs a read of several rows, like Row.
+func (p *Prepared) Rows(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if st := p.bound(ctx, q); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return p.d.RQ(ctx).QueryContext(ctx, q, args...)
+}
+
+// Exec runs a write.
+func (p *Prepared) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if st := p.bound(ctx, q); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return p.d.Q(ctx).ExecContext(ctx, q, args...)
+}
