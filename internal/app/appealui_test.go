@@ -225,6 +225,13 @@ func TestAppealPagesByRole(t *testing.T) {
 		}
 		mustContain(t, c.as("operator1").Get("/appeals/new?enterprise_id="+id(c.ent1)), `value="`+enterpriseName(t, e, c.ent1)+`"`)
 
+		// The assessment's drill-down: a department's appeals in a period.
+		today := e.Clock.Now().Format("2006-01-02")
+		mustContain(t, c.as("operator1").Get("/appeals?dept="+id(c.fgw)+"&from="+today+"&to="+today), c.number, `name="dept"`)
+		if r := c.as("operator1").Get("/appeals?dept=" + id(c.scjg) + "&from=" + today + "&to=" + today); r.Status != 200 || strings.Contains(r.Body, c.number) {
+			t.Errorf("another department's drill-down: %d, lists the appeal %v", r.Status, strings.Contains(r.Body, c.number))
+		}
+
 		// Home cards and navigation counts.
 		home := c.as("gxj1").Get("/")
 		mustContain(t, home, "待签收", `href="/appeals?queue=dept_to_claim"`)
@@ -296,6 +303,28 @@ func TestAppealLoopThroughTheForms(t *testing.T) {
 			}
 		}
 		mustContain(t, ent, `data-action="reply"`, "供电公司已提前完成增容施工并送电。")
+
+		// The 三率 page counts it once the roll-up has run: two lead parts dispatched and
+		// claimed in time, two callbacks (one satisfied, one solved), one redo.
+		e.Clock.Advance(time.Minute)
+		e.RunJobs()
+		stats := c.as("operator1").Get("/stats/assessment")
+		row := regexp.MustCompile(`(?s)<tr[^>]*>\s*<td[^>]*>[^<]*</td>\s*<td[^>]*><a href="[^"]*">长沙市工业和信息化局</a>.*?</tr>`).FindString(stats.Body)
+		if row == "" {
+			t.Fatalf("the assessment (%d) has no row for the 工信局", stats.Status)
+		}
+		for label, want := range map[string]string{"响应率": "100.0%", "解决率": "50.0%", "满意率": "50.0%", "重办件数": "1", "派单件数": "2", "回访件数": "2"} {
+			cell := regexp.MustCompile(`data-label="` + label + `"[^>]*>([^<]*)<`).FindStringSubmatch(row)
+			if cell == nil || strings.TrimSpace(cell[1]) != want {
+				t.Errorf("the 工信局's %s: %v, want %s", label, cell, want)
+			}
+		}
+		// Its drill-down opens the appeals the department had a part in.
+		drill := regexp.MustCompile(`href="(/appeals\?[^"]*dept=` + id(c.gxj) + `[^"]*)"`).FindStringSubmatch(row)
+		if drill == nil {
+			t.Fatalf("no drill-down link in %s", row)
+		}
+		mustContain(t, c.as("operator1").Get(strings.ReplaceAll(drill[1], "&amp;", "&")), c.number)
 	})
 }
 
@@ -317,6 +346,22 @@ func TestAppealMoveRefusals(t *testing.T) {
 		if v := version(t, r, "return"); v == stale {
 			t.Errorf("the refused form still carries the stale version %s", v)
 		}
+
+		// Someone else accepted it meanwhile: the accept form is gone, what was typed is shown.
+		fresh, err := e.App.Appeal.Create(context.Background(), e.Actor("operator1"), appeal.NewAppeal{Kind: appeal.KindAppeal, CategoryID: c.catPower,
+			Title: "并发受理", Body: "正文", EnterpriseOrgID: c.ent1, ContactName: "王", ContactPhone: "13800001111"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		staleAccept := version(t, c.as("operator1").Get("/appeals/"+fresh.Number), "accept")
+		if _, err := e.App.Appeal.Accept(context.Background(), e.Actor("operator2"), fresh.ID, fresh.Version, ""); err != nil {
+			t.Fatal(err)
+		}
+		r = c.as("operator1").PostForm("/appeals/"+fresh.Number+"/accept", url.Values{"version": {staleAccept}, "note": {"已电话核实企业身份"}})
+		if r.Status != http.StatusConflict {
+			t.Fatalf("stale accept: %d", r.Status)
+		}
+		mustContain(t, r, "该诉求已被他人处理，请刷新后重试", `data-testid="unsent"`, "已电话核实企业身份", `data-testid="form-dispatch"`)
 
 		// Illegal: accepting a dispatched appeal (an operator, current version).
 		op := c.as("operator1")
@@ -683,4 +728,115 @@ func TestAppealAdminPages(t *testing.T) {
 			t.Errorf("an operator on the settings: %d", r.Status)
 		}
 	})
+}
+
+// A chamber files for a member, a leader files what a visit raised (and supervises it),
+// the operator merges a duplicate, refuses one without a reason, and escalates one to a
+// leader, who then sees it among their supervised appeals and may raise its level.
+func TestAppealIntakeAndOperatorMoves(t *testing.T) {
+	apptest.Each(t, apptest.Options{Demo: citydata.MinEnterprises}, func(t *testing.T, e *apptest.Env) {
+		c := newAppealCity(t, e)
+		var chamberKey string
+		for _, u := range e.Demo.City.Users {
+			if u.Username == "chamber1" {
+				chamberKey = u.Org.Key
+			}
+		}
+		var member int64
+		for _, m := range e.Demo.City.Memberships {
+			if m.Chamber == chamberKey {
+				member = e.Demo.Orgs[m.Enterprise]
+				break
+			}
+		}
+		ch := c.as("chamber1")
+		form := ch.Get("/appeals/new")
+		mustContain(t, form, `name="enterprise_id"`, `value="`+id(member)+`"`)
+		if strings.Contains(form.Body, `value="`+id(c.ent2)+`"`) && member != c.ent2 {
+			t.Error("the chamber is offered an enterprise that is not its member")
+		}
+		r := ch.PostForm("/appeals", url.Values{"enterprise_id": {id(member)}, "contact_name": {"陈会长"}, "contact_phone": {"0731-84567890"},
+			"kind": {"suggestion"}, "category_id": {id(c.catPower)}, "title": {"会员企业反映园区停电频繁"}, "body": {"多家会员企业反映。"}})
+		if r.Status != http.StatusSeeOther {
+			t.Fatalf("chamber intake: %d %s", r.Status, errorText(r.Body))
+		}
+		byChamber := strings.TrimPrefix(r.Header.Get("Location"), "/appeals/")
+		mustContain(t, ch.Get("/appeals?queue=mine"), byChamber)
+		mustContain(t, ch.Get("/appeals/"+byChamber), "商会代为反映", "会员企业反映园区停电频繁")
+		// Not a member: refused, shown by the field.
+		var stranger int64
+		for _, en := range e.Demo.City.Enterprises {
+			if o := e.Demo.Orgs[en.Key]; !isMember(e, chamberKey, o) {
+				stranger = o
+				break
+			}
+		}
+		r = ch.PostForm("/appeals", url.Values{"enterprise_id": {id(stranger)}, "contact_name": {"陈"}, "contact_phone": {"13900001111"},
+			"kind": {"appeal"}, "category_id": {id(c.catPower)}, "title": {"x"}, "body": {"y"}})
+		if r.Status != http.StatusUnprocessableEntity {
+			t.Errorf("the chamber filing for a non-member: %d", r.Status)
+		}
+		mustContain(t, r, `id="n-enterprise_id-err"`, "不是本商会的会员企业")
+
+		// A leader records a problem raised on a visit; it is supervised by them.
+		ld := c.as("leader1")
+		r = ld.PostForm("/appeals", url.Values{"enterprise": {enterpriseName(t, e, c.ent2)}, "contact_name": {"李总"}, "contact_phone": {"13700001111"},
+			"kind": {"appeal"}, "category_id": {id(c.catPower)}, "title": {"走访中企业反映用电报装慢"}, "body": {"调研走访时企业反映。"}})
+		if r.Status != http.StatusSeeOther {
+			t.Fatalf("leader intake: %d %s", r.Status, errorText(r.Body))
+		}
+		visit := strings.TrimPrefix(r.Header.Get("Location"), "/appeals/")
+		mustContain(t, ld.Get("/appeals?queue=leader"), visit)
+		mustContain(t, ld.Get("/appeals/"+visit), "领导走访", "督办")
+
+		// The operator merges the visit's appeal into the chamber's? No: into an earlier one,
+		// the hotline appeal of the fixture; a later number is refused by its field.
+		op := c.as("operator1")
+		pg := op.Get("/appeals/" + visit)
+		r = op.PostForm("/appeals/"+visit+"/merge", url.Values{"version": {version(t, pg, "merge")}, "into": {"ZQ20200101000001"}})
+		if r.Status != http.StatusUnprocessableEntity {
+			t.Fatalf("merge into an unknown number: %d", r.Status)
+		}
+		mustContain(t, r, `id="mer-into-err"`, "要合并到的诉求不存在。", `value="ZQ20200101000001"`)
+		r = op.PostForm("/appeals/"+visit+"/reject", url.Values{"version": {version(t, pg, "reject")}, "reason": {" "}})
+		mustContain(t, r, `id="rej-reason-err"`)
+		r = op.PostForm("/appeals/"+visit+"/merge", url.Values{"version": {version(t, pg, "merge")}, "into": {strings.ToLower(c.number)}, "note": {"同一问题"}})
+		if r.Status != http.StatusSeeOther {
+			t.Fatalf("merge: %d %s", r.Status, errorText(r.Body))
+		}
+		mustContain(t, op.Get("/appeals/"+visit), "已合并", c.number)
+		mustContain(t, op.Get("/appeals/"+c.number), `data-action="merged_in"`, visit)
+
+		// Escalation to a named leader: the leader sees it and raises the supervision.
+		leader2 := e.Actor("leader2")
+		pg = op.Get("/appeals/" + c.number)
+		mustContain(t, pg, `<option value="`+id(leader2.UserID)+`"`)
+		r = op.PostForm("/appeals/"+c.number+"/escalate", url.Values{"version": {version(t, pg, "escalate")}, "leader_ids": {id(leader2.UserID)},
+			"note": {"涉及多部门，请领导协调。"}})
+		if r.Status != http.StatusSeeOther {
+			t.Fatalf("escalate: %d %s", r.Status, errorText(r.Body))
+		}
+		l2 := c.as("leader2")
+		mustContain(t, l2.Get("/appeals?queue=leader"), c.number)
+		lp := l2.Get("/appeals/" + c.number)
+		mustContain(t, lp, "疑难件已上报", `data-testid="form-supervise"`)
+		if strings.Contains(lp.Body, `data-testid="form-escalate"`) || strings.Contains(lp.Body, `data-testid="form-dispatch"`) {
+			t.Error("the leader is offered an operator's move")
+		}
+		r = l2.PostForm("/appeals/"+c.number+"/supervise", url.Values{"version": {version(t, lp, "supervise")}, "level": {"3"}, "note": {"挂牌督办"}})
+		if r.Status != http.StatusSeeOther {
+			t.Fatalf("leader supervises: %d %s", r.Status, errorText(r.Body))
+		}
+		mustContain(t, op.Get("/appeals?queue=supervised"), c.number)
+		mustContain(t, op.Get("/appeals/"+c.number), "挂牌督办")
+	})
+}
+
+func isMember(e *apptest.Env, chamberKey string, org int64) bool {
+	for _, m := range e.Demo.City.Memberships {
+		if m.Chamber == chamberKey && e.Demo.Orgs[m.Enterprise] == org {
+			return true
+		}
+	}
+	return false
 }

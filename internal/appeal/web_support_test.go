@@ -257,3 +257,43 @@ func TestPublicStatusLimited(t *testing.T) {
 		}
 	})
 }
+
+// Filter.Dept keeps the appeals a department has or had a part in, in any round.
+func TestDeptFilter(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFx(t, d)
+		ctx, s := f.ctx, f.svc
+		both := f.dispatched() // lead A, co B
+		onlyC := f.accepted()
+		onlyC = f.must(s.Dispatch(ctx, f.op, onlyC.ID, onlyC.Version, appeal.DispatchInput{LeadOrgID: f.deptC}))
+		redone := f.replied() // lead A, co B; then redone to C
+		redone = f.must(s.Callback(ctx, f.op, redone.ID, redone.Version, appeal.CallbackInput{Satisfaction: appeal.Unsatisfied}))
+		redone = f.must(s.Reopen(ctx, f.op, redone.ID, redone.Version, appeal.DispatchInput{LeadOrgID: f.deptC}))
+		f.hotline() // nobody's
+		for _, c := range []struct {
+			dept int64
+			want []int64
+		}{
+			{f.deptA, []int64{redone.ID, both.ID}},
+			{f.deptB, []int64{redone.ID, both.ID}},
+			{f.deptC, []int64{redone.ID, onlyC.ID}},
+		} {
+			p, err := s.List(ctx, f.op, appeal.QueueAll, appeal.Filter{Dept: c.dept})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []int64
+			for _, it := range p.Items {
+				got = append(got, it.ID)
+			}
+			if !slices.Equal(got, c.want) || p.Total != len(c.want) {
+				t.Errorf("dept %d: %v (total %d), want %v", c.dept, got, p.Total, c.want)
+			}
+		}
+		// A department's own queue narrowed to another department: their shared appeals.
+		p, err := s.List(ctx, f.a1, appeal.QueueDeptAnswered, appeal.Filter{Dept: f.deptC})
+		if err != nil || len(p.Items) != 1 || p.Items[0].ID != redone.ID {
+			t.Errorf("A's answered shared with C: %+v %v", p.Items, err)
+		}
+	})
+}

@@ -75,8 +75,7 @@ func (s *Server) appealEnterpriseSection(r *http.Request, a auth.Actor, id int64
 	ctx, lang := r.Context(), langOf(r)
 	d := enterpriseAppealsData{EnterpriseID: id, CanFile: a.HasAny(auth.RoleOperator, auth.RoleLeader)}
 	if len(appeal.QueuesFor(a)) == 0 {
-		d.NoScope = true
-		return Section{Key: "appeals", Template: "appeal/enterprise_section", Data: d}, true
+		return Section{}, false // roles without appeals (administrators, analysts, banks) see the slot's empty state
 	}
 	page, err := s.Appeal.EnterpriseAppeals(ctx, a, id, 10)
 	if err != nil {

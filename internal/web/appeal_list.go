@@ -49,6 +49,7 @@ type appealListData struct {
 	Levels     []Option
 	States     []Option
 	Priorities []Option
+	Depts      []Option // the department filter (operators: the assessment's drill-down)
 	Filter     *Form
 }
 
@@ -69,7 +70,7 @@ func appealFilter(q url.Values, f *Form) appeal.Filter {
 	flt := appeal.Filter{Kind: appeal.Kind(q.Get("kind")), CategoryID: queryInt(q, "category"), District: q.Get("district"),
 		Priority: appeal.Priority(q.Get("priority")), State: appeal.State(q.Get("state")), Q: strings.TrimSpace(q.Get("q")),
 		Supervised: q.Get("supervised") == "1", Level: calendar.Level(q.Get("level")), Sort: appeal.Sort(q.Get("sort")),
-		Cursor: q.Get("cursor")}
+		Cursor: q.Get("cursor"), Dept: queryInt(q, "dept")}
 	if v := q.Get("from"); v != "" {
 		if t, err := parseDay(v); err == nil {
 			flt.From = t
@@ -103,6 +104,18 @@ func listQuery(q url.Values, set map[string]string) string {
 	return "?" + c.Encode()
 }
 
+// defaultQueue is the queue asked for, else the role's first; a department's drill-down
+// (?dept=…, from the assessment) opens the operator's whole list.
+func defaultQueue(q url.Values, queues []appeal.Queue) appeal.Queue {
+	if v := q.Get("queue"); v != "" {
+		return appeal.Queue(v)
+	}
+	if q.Get("dept") != "" && slices.Contains(queues, appeal.QueueAll) {
+		return appeal.QueueAll
+	}
+	return queues[0]
+}
+
 func (s *Server) appealList(w http.ResponseWriter, r *http.Request) {
 	ctx, a, lang := r.Context(), actorOf(r), langOf(r)
 	q := r.URL.Query()
@@ -111,10 +124,7 @@ func (s *Server) appealList(w http.ResponseWriter, r *http.Request) {
 		s.forbidden(w, r)
 		return
 	}
-	queue := appeal.Queue(q.Get("queue"))
-	if queue == "" {
-		queue = queues[0]
-	}
+	queue := defaultQueue(q, queues)
 	form := NewForm(q)
 	flt := appealFilter(q, form)
 	for k, v := range form.Errors {
@@ -147,6 +157,9 @@ func (s *Server) appealList(w http.ResponseWriter, r *http.Request) {
 		Sorts:      map[appeal.Sort]SortLink{}}
 	if queue == appeal.QueueAll {
 		d.States = enumOptions(s, lang, "appeal.state.", appeal.States)
+	}
+	if a.Has(auth.RoleOperator) {
+		d.Depts = s.deptOptions(ctx, a)
 	}
 	for _, c := range counts {
 		if c.Queue == appeal.QueueAll {
@@ -207,10 +220,7 @@ func (s *Server) appealExport(w http.ResponseWriter, r *http.Request) {
 		s.forbidden(w, r)
 		return
 	}
-	queue := appeal.Queue(q.Get("queue"))
-	if queue == "" {
-		queue = queues[0]
-	}
+	queue := defaultQueue(q, queues)
 	form := NewForm(q)
 	flt := appealFilter(q, form)
 	flt.Cursor, flt.SkipCount, flt.Limit = "", true, 200

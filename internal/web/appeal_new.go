@@ -142,6 +142,11 @@ func (s *Server) appealCreate(w http.ResponseWriter, r *http.Request) {
 			s.intakeFailed(w, r, NewForm(v), apperr.Invalid("enterprise_id", "error.required"))
 			return
 		}
+		// A chamber files for its current members only: the directory's chamber scope.
+		if _, err := s.Directory.GetEnterprise(ctx, a, in.EnterpriseOrgID); err != nil {
+			s.intakeFailed(w, r, NewForm(v), apperr.Invalid("enterprise_id", "appealui.error.not_member"))
+			return
+		}
 	default:
 		text := strings.TrimSpace(v.Get("enterprise"))
 		if id, _ := s.resolveEnterprise(ctx, a, text); id != 0 {
