@@ -78,47 +78,14 @@ func (s *Service) EnterpriseAppeals(ctx context.Context, a auth.Actor, enterpris
 	if !a.ScopeAllows("appeals", false) {
 		return Page{}, apperr.Forbidden()
 	}
-	if limit <= 0 || limit > 200 {
-		limit = 20
-	}
-	sp := &qspec{from: `appeals a`, idCol: "a.id"}
-	sp.add("a.enterprise_org_id = ?", enterpriseID)
-	if !a.IsSystem() && !a.Has(auth.RoleOperator) {
-		var or []string
-		var args []any
-		cond := func(c string, v ...any) { or = append(or, c); args = append(args, v...) }
-		if a.Has(auth.RoleEnterprise) && a.OrgID != 0 && a.OrgID == enterpriseID {
-			cond("TRUE")
-		}
-		if a.Has(auth.RoleChamber) && a.OrgID != 0 {
-			cond("a.chamber_org_id = ?", a.OrgID)
-		}
-		if a.Has(auth.RoleDepartment) && a.OrgID != 0 {
-			cond("(a.confidential = FALSE AND EXISTS (SELECT 1 FROM appeal_assignments x WHERE x.appeal_id = a.id AND x.org_id = ?))", a.OrgID)
-		}
-		if a.Has(auth.RoleLeader) && a.UserID != 0 {
-			linked, err := s.links().LeadersFor(ctx, enterpriseID)
-			if err != nil {
-				return Page{}, fmt.Errorf("appeal: leader links: %w", err)
-			}
-			if slices.Contains(linked, a.UserID) {
-				cond("a.confidential = FALSE")
-			} else {
-				cond("(a.confidential = FALSE AND a.id IN (SELECT appeal_id FROM appeal_leaders WHERE user_id = ?))", a.UserID)
-			}
-		}
-		if len(or) == 0 {
-			return Page{}, nil
-		}
-		sp.add("("+strings.Join(or, " OR ")+")", args...)
+	sp, q, ok, err := s.enterpriseSQL(ctx, a, enterpriseID, limit)
+	if err != nil || !ok {
+		return Page{}, err
 	}
 	var page Page
-	var err error
 	if page.Total, page.TotalCapped, err = s.count(ctx, countSQL(sp), sp.args); err != nil {
 		return Page{}, err
 	}
-	q := `SELECT ` + listCols + ` FROM ` + sp.from + ` LEFT JOIN appeal_categories c ON c.id = a.category_id LEFT JOIN orgs lo ON lo.id = a.lead_org_id
-		WHERE ` + strings.Join(sp.where, " AND ") + ` ORDER BY a.id DESC LIMIT ` + fmt.Sprint(limit)
 	rows, err := s.db.RQ(ctx).QueryContext(ctx, q, sp.args...)
 	if err != nil {
 		return Page{}, fmt.Errorf("appeal: enterprise appeals: %w", err)
@@ -141,6 +108,48 @@ func (s *Service) EnterpriseAppeals(ctx context.Context, a auth.Actor, enterpris
 		page.Items = append(page.Items, it)
 	}
 	return page, rows.Err()
+}
+
+// enterpriseSQL builds EnterpriseAppeals' page query and conditions (ok false: the actor
+// sees none of the enterprise's appeals).
+func (s *Service) enterpriseSQL(ctx context.Context, a auth.Actor, enterpriseID int64, limit int) (*qspec, string, bool, error) {
+	if limit <= 0 || limit > 200 {
+		limit = 20
+	}
+	sp := &qspec{from: `appeals a`, idCol: "a.id"}
+	sp.add("a.enterprise_org_id = ?", enterpriseID)
+	if !a.IsSystem() && !a.Has(auth.RoleOperator) {
+		var or []string
+		var args []any
+		cond := func(c string, v ...any) { or = append(or, c); args = append(args, v...) }
+		if a.Has(auth.RoleEnterprise) && a.OrgID != 0 && a.OrgID == enterpriseID {
+			cond("TRUE")
+		}
+		if a.Has(auth.RoleChamber) && a.OrgID != 0 {
+			cond("a.chamber_org_id = ?", a.OrgID)
+		}
+		if a.Has(auth.RoleDepartment) && a.OrgID != 0 {
+			cond("(a.confidential = FALSE AND EXISTS (SELECT 1 FROM appeal_assignments x WHERE x.appeal_id = a.id AND x.org_id = ?))", a.OrgID)
+		}
+		if a.Has(auth.RoleLeader) && a.UserID != 0 {
+			linked, err := s.links().LeadersFor(ctx, enterpriseID)
+			if err != nil {
+				return nil, "", false, fmt.Errorf("appeal: leader links: %w", err)
+			}
+			if slices.Contains(linked, a.UserID) {
+				cond("a.confidential = FALSE")
+			} else {
+				cond("(a.confidential = FALSE AND a.id IN (SELECT appeal_id FROM appeal_leaders WHERE user_id = ?))", a.UserID)
+			}
+		}
+		if len(or) == 0 {
+			return nil, "", false, nil
+		}
+		sp.add("("+strings.Join(or, " OR ")+")", args...)
+	}
+	q := `SELECT ` + listCols + ` FROM ` + sp.from + ` LEFT JOIN appeal_categories c ON c.id = a.category_id LEFT JOIN orgs lo ON lo.id = a.lead_org_id
+		WHERE ` + strings.Join(sp.where, " AND ") + ` ORDER BY a.id DESC LIMIT ` + fmt.Sprint(limit)
+	return sp, q, true, nil
 }
 
 // LeaderChoice is a city leader an operator may name (escalation, a leader's visit).
