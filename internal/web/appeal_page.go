@@ -301,7 +301,7 @@ func (s *Server) eventViews(lang string, events []appeal.Event) []eventView {
 			for _, c := range co {
 				names = append(names, fmt.Sprint(c))
 			}
-			add("appealui.ev.co", "Depts", strings.Join(names, "、"))
+			add("appealui.ev.co", "Depts", strings.Join(names, T("appealui.name_sep")))
 		}
 		if x, ok := e.Data["days"].(float64); ok {
 			add("appealui.ev.days", "N", int(x))
