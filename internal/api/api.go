@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"yingshang/internal/appeal"
 	"yingshang/internal/apperr"
 	"yingshang/internal/auth"
 	"yingshang/internal/calendar"
@@ -29,6 +30,7 @@ type Deps struct {
 	DB        *db.DB
 	Auth      *auth.Service
 	Directory *directory.Service
+	Appeal    *appeal.Service
 	Calendar  *calendar.Store
 	Notify    *notify.Service
 	Stats     *stats.Service
@@ -51,7 +53,9 @@ type Route struct {
 	// Create marks a creating POST: an Idempotency-Key makes a retry return the first result.
 	Create bool
 	// Public routes need no credentials (the OpenAPI document, public status look-ups).
-	Public  bool
+	Public bool
+	// MaxBody bounds the request body (default maxBody, 1 MB); uploads set their own.
+	MaxBody int64
 	Handler HandlerFunc
 }
 
@@ -83,6 +87,7 @@ func New(d Deps) (*Server, error) {
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.problem(w, r, apperr.NotFound("resource"))
 	})
+	s.open311Routes()
 	return s, nil
 }
 
@@ -99,6 +104,7 @@ func (s *Server) routeTable() []Route {
 	rs = append(rs, s.calendarRoutes()...)
 	rs = append(rs, s.webhookRoutes()...)
 	rs = append(rs, s.directoryRoutes()...)
+	rs = append(rs, s.appealRoutes()...)
 	rs = append(rs, s.statsRoutes()...)
 	return rs
 }
@@ -142,7 +148,11 @@ func (s *Server) wrap(rt Route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		httpx.SetRoute(r)
 		if r.Body != nil {
-			r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+			limit := int64(maxBody)
+			if rt.MaxBody > 0 {
+				limit = rt.MaxBody
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
 		}
 		if !rt.Public {
 			a, err := s.authenticate(r)
