@@ -168,7 +168,7 @@ func build(ctx context.Context, cfg Config, log *slog.Logger, d *db.DB) (*App, e
 	a.registerJobs()
 
 	a.Web, err = web.New(web.Deps{
-		Auth: a.Auth, Audit: a.Audit, Notify: a.Notify, Directory: a.Directory, Calendar: a.Calendar, Stats: a.Stats, Catalog: cat, Logger: log, Now: now,
+		Auth: a.Auth, Audit: a.Audit, Notify: a.Notify, Directory: a.Directory, Calendar: a.Calendar, Appeal: a.Appeal, Stats: a.Stats, Catalog: cat, Logger: log, Now: now,
 		SecureCookies: cfg.SecureCookies || cfg.TLSCert != "",
 	})
 	if err != nil {
