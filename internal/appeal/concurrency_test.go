@@ -13,6 +13,8 @@ import (
 	"yingshang/internal/auth"
 	"yingshang/internal/db"
 	"yingshang/internal/db/dbtest"
+	"yingshang/internal/directory"
+	"yingshang/internal/directory/directorytest"
 )
 
 // race runs n goroutines released together and returns their errors.
@@ -201,6 +203,38 @@ func TestIntakeByRole(t *testing.T) {
 		}
 		if n := f.notes(f.op); count(n, "appeal.notify.created") != 1 {
 			t.Errorf("operators heard %v", n)
+		}
+	})
+}
+
+// A chamber files for its current members, and only for them, whatever the surface.
+func TestChamberFilesForMembersOnly(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFx(t, d)
+		in := appeal.NewAppeal{Kind: appeal.KindAppeal, CategoryID: f.catTax, Title: "会员企业出口退税慢", Body: "退税申请已三个月未到账。",
+			EnterpriseOrgID: f.ent1, ContactName: "李秘书长", ContactPhone: "13800001111"}
+		if _, err := f.svc.Create(f.ctx, f.ch, in); err != nil {
+			t.Fatalf("for a member: %v", err)
+		}
+		other := f.bank // not an enterprise at all; and a non-member enterprise:
+		dir := directory.New(d, f.audit, f.clock.Now)
+		in2 := directorytest.Enterprise(99)
+		stranger, err := dir.CreateEnterprise(f.ctx, f.sys, in2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range []int64{stranger.ID, other} {
+			in.EnterpriseOrgID = id
+			_, err := f.svc.Create(f.ctx, f.ch, in)
+			if e, ok := apperr.As(err); !ok || len(e.Fields) == 0 || e.Fields[0].Field != "enterprise_org_id" {
+				t.Errorf("chamber filing for org %d: got %v", id, err)
+			}
+		}
+		// Naming the stranger by its credit code does not get round the rule.
+		in.EnterpriseOrgID, in.EnterpriseName, in.CreditCode = 0, in2.Name, in2.CreditCode
+		_, err = f.svc.Create(f.ctx, f.ch, in)
+		if e, ok := apperr.As(err); !ok || len(e.Fields) == 0 || e.Fields[0].Field != "credit_code" {
+			t.Errorf("chamber naming a non-member by credit code: got %v", err)
 		}
 	})
 }

@@ -114,6 +114,11 @@ func newFx(t testing.TB, d *db.DB) *fx {
 	f.ent2 = org(auth.OrgEnterprise, "长沙星城食品有限公司", "430111")
 	f.chamber = org(auth.OrgChamber, "长沙市浙江商会", "")
 	f.bank = org(auth.OrgBank, "长沙银行股份有限公司", "")
+	for _, e := range []int64{f.ent1, f.ent2} {
+		if _, err := dir.AddMembership(ctx, f.sys, directory.MembershipInput{ChamberID: f.chamber, EnterpriseID: e, Post: "会员", JoinedOn: "2020-01-01"}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	n := 0
 	user := func(orgID int64, phone string, roles ...auth.Role) auth.Actor {
 		n++

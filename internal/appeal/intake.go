@@ -201,9 +201,13 @@ func (s *Service) validateNew(ctx context.Context, a auth.Actor, role auth.Role,
 	}
 	if in.EnterpriseOrgID != 0 {
 		kind, name, district, err := s.orgInfo(ctx, in.EnterpriseOrgID)
-		if err != nil || kind != auth.OrgEnterprise {
+		switch {
+		case err != nil || kind != auth.OrgEnterprise:
 			v.Add("enterprise_org_id", "appeal.error.not_enterprise")
-		} else {
+		case role == auth.RoleChamber && !s.currentMember(ctx, a.OrgID, in.EnterpriseOrgID):
+			// A chamber speaks for its current members only, on every surface.
+			v.Add("enterprise_org_id", "appeal.error.not_member")
+		default:
 			in.EnterpriseName, entDistrict = name, district
 		}
 	} else if in.EnterpriseName == "" {
@@ -215,6 +219,15 @@ func (s *Service) validateNew(ctx context.Context, a auth.Actor, role auth.Role,
 		in.CreditCode = creditcode.Normalize(in.CreditCode)
 		if creditcode.Validate(in.CreditCode) != nil {
 			v.Add("credit_code", "appeal.error.credit_code")
+		}
+	}
+	// A chamber may name a member the directory does not hold yet (by name and credit
+	// code); a code the directory knows must be one of its current members.
+	if role == auth.RoleChamber && in.EnterpriseOrgID == 0 && in.CreditCode != "" {
+		var known int64
+		if err := s.db.RQ(ctx).QueryRowContext(ctx, `SELECT org_id FROM enterprises WHERE credit_code = $1`, in.CreditCode).Scan(&known); err == nil &&
+			!s.currentMember(ctx, a.OrgID, known) {
+			v.Add("credit_code", "appeal.error.not_member")
 		}
 	}
 	switch n := utf8.RuneCountInString(in.ContactName); {
@@ -432,4 +445,12 @@ func (s *Service) PublicStatus(ctx context.Context, number, code string) (Public
 		v.Steps = append(v.Steps, st)
 	}
 	return v, rows.Err()
+}
+
+// currentMember reports whether enterprise is a current member of chamber.
+func (s *Service) currentMember(ctx context.Context, chamber, enterprise int64) bool {
+	var one int
+	err := s.db.RQ(ctx).QueryRowContext(ctx, `SELECT 1 FROM memberships WHERE chamber_id = $1 AND enterprise_id = $2 AND left_on = ''`,
+		chamber, enterprise).Scan(&one)
+	return err == nil
 }
