@@ -30,6 +30,7 @@ import (
 	"yingshang/internal/httpx"
 	"yingshang/internal/i18n"
 	"yingshang/internal/jobs"
+	"yingshang/internal/liaison"
 	"yingshang/internal/notify"
 	"yingshang/internal/web"
 )
@@ -76,6 +77,7 @@ type App struct {
 	Directory *directory.Service
 	Notify    *notify.Service
 	Appeal    *appeal.Service
+	Liaison   *liaison.Service
 	Jobs      *jobs.Queue
 	Web       *web.Server
 	API       *api.Server
@@ -159,16 +161,21 @@ func build(ctx context.Context, cfg Config, log *slog.Logger, d *db.DB) (*App, e
 	if _, err := a.Appeal.EnsureDefaults(ctx); err != nil {
 		return nil, err
 	}
+	a.Liaison = liaison.New(liaison.Deps{DB: d, Audit: a.Audit, Appeal: a.Appeal, Directory: a.Directory, Clock: cfg.Clock, Logger: log})
+	a.Appeal.SetLeaderLinks(a.Liaison)
 	a.registerJobs()
 
-	a.Web, err = web.New(web.Deps{
+	wd := web.Deps{
 		Auth: a.Auth, Audit: a.Audit, Notify: a.Notify, Directory: a.Directory, Calendar: a.Calendar, Catalog: cat, Logger: log, Now: now,
 		SecureCookies: cfg.SecureCookies || cfg.TLSCert != "",
-	})
+	}
+	web.WithLiaison(&wd, a.Liaison)
+	a.Web, err = web.New(wd)
 	if err != nil {
 		return nil, err
 	}
-	a.API, err = api.New(api.Deps{DB: d, Auth: a.Auth, Directory: a.Directory, Calendar: a.Calendar, Notify: a.Notify, Catalog: cat, Logger: log, Now: now})
+	a.API, err = api.New(api.Deps{DB: d, Auth: a.Auth, Directory: a.Directory, Calendar: a.Calendar, Notify: a.Notify, Liaison: a.Liaison,
+		Catalog: cat, Logger: log, Now: now})
 	if err != nil {
 		return nil, err
 	}
