@@ -20,6 +20,7 @@ import (
 	"yingshang/internal/directory"
 	"yingshang/internal/httpx"
 	"yingshang/internal/i18n"
+	"yingshang/internal/liaison"
 	"yingshang/internal/notify"
 )
 
@@ -30,6 +31,7 @@ type Deps struct {
 	Directory *directory.Service
 	Calendar  *calendar.Store
 	Notify    *notify.Service
+	Liaison   *liaison.Service
 	Catalog   *i18n.Catalog
 	Logger    *slog.Logger
 	Now       func() time.Time
@@ -97,6 +99,7 @@ func (s *Server) routeTable() []Route {
 	rs = append(rs, s.calendarRoutes()...)
 	rs = append(rs, s.webhookRoutes()...)
 	rs = append(rs, s.directoryRoutes()...)
+	rs = append(rs, s.liaisonRoutes()...)
 	return rs
 }
 

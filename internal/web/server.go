@@ -14,6 +14,7 @@ import (
 	"yingshang/internal/calendar"
 	"yingshang/internal/directory"
 	"yingshang/internal/i18n"
+	"yingshang/internal/liaison"
 	"yingshang/internal/notify"
 )
 
@@ -24,6 +25,7 @@ type Deps struct {
 	Notify    *notify.Service
 	Directory *directory.Service
 	Calendar  *calendar.Store
+	Liaison   *liaison.Service
 	Catalog   *i18n.Catalog
 	Logger    *slog.Logger
 	Now       func() time.Time
