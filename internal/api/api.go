@@ -22,6 +22,7 @@ import (
 	"yingshang/internal/i18n"
 	"yingshang/internal/liaison"
 	"yingshang/internal/notify"
+	"yingshang/internal/stats"
 )
 
 // Deps are the services the API calls, wired by internal/app.
@@ -32,6 +33,7 @@ type Deps struct {
 	Calendar  *calendar.Store
 	Notify    *notify.Service
 	Liaison   *liaison.Service
+	Stats     *stats.Service
 	Catalog   *i18n.Catalog
 	Logger    *slog.Logger
 	Now       func() time.Time
@@ -100,6 +102,7 @@ func (s *Server) routeTable() []Route {
 	rs = append(rs, s.webhookRoutes()...)
 	rs = append(rs, s.directoryRoutes()...)
 	rs = append(rs, s.liaisonRoutes()...)
+	rs = append(rs, s.statsRoutes()...)
 	return rs
 }
 

@@ -580,8 +580,8 @@ func deskAppeals(xs []liaison.DeskAppeal) []DeskAppealJSON {
 	return out
 }
 
-// MonthJSON is a leader's month.
-type MonthJSON struct {
+// LiaisonMonthJSON is a leader's month.
+type LiaisonMonthJSON struct {
 	Month            string   `json:"month"`
 	Visits           int      `json:"visits"`
 	OrgsVisited      int      `json:"orgs_visited"`
@@ -594,8 +594,8 @@ type MonthJSON struct {
 	SatisfactionRate *float64 `json:"satisfaction_rate"`
 }
 
-func monthJSON(m liaison.MonthSummary) MonthJSON {
-	j := MonthJSON{Month: m.Month, Visits: m.Visits, OrgsVisited: m.OrgsVisited, Problems: m.Problems, Answered: m.Answered, Closed: m.Closed,
+func liaisonMonthJSON(m liaison.MonthSummary) LiaisonMonthJSON {
+	j := LiaisonMonthJSON{Month: m.Month, Visits: m.Visits, OrgsVisited: m.OrgsVisited, Problems: m.Problems, Answered: m.Answered, Closed: m.Closed,
 		Solved: m.Solved, CalledBack: m.CalledBack, Satisfied: m.Satisfied}
 	if m.CalledBack > 0 {
 		r := m.SatisfactionRate()
@@ -627,8 +627,8 @@ func (s *Server) getDesk(w http.ResponseWriter, r *http.Request) error {
 		Orgs      []DeskOrgJSON    `json:"orgs"`
 		Open      []DeskAppealJSON `json:"open"`
 		Escalated []DeskAppealJSON `json:"escalated"`
-		Month     MonthJSON        `json:"month"`
-	}{Leader: leaderJSON(d.Leader), Orgs: []DeskOrgJSON{}, Open: deskAppeals(d.Open), Escalated: deskAppeals(d.Escalated), Month: monthJSON(d.Month)}
+		Month     LiaisonMonthJSON `json:"month"`
+	}{Leader: leaderJSON(d.Leader), Orgs: []DeskOrgJSON{}, Open: deskAppeals(d.Open), Escalated: deskAppeals(d.Escalated), Month: liaisonMonthJSON(d.Month)}
 	for _, o := range d.Orgs {
 		out.Orgs = append(out.Orgs, DeskOrgJSON{Link: linkJSON(o.Link), LastVisit: strPtr(o.LastVisit), Visits: o.Visits, Open: o.Open, Overdue: o.Overdue})
 	}

@@ -32,6 +32,7 @@ import (
 	"yingshang/internal/jobs"
 	"yingshang/internal/liaison"
 	"yingshang/internal/notify"
+	"yingshang/internal/stats"
 	"yingshang/internal/web"
 )
 
@@ -78,6 +79,7 @@ type App struct {
 	Notify    *notify.Service
 	Appeal    *appeal.Service
 	Liaison   *liaison.Service
+	Stats     *stats.Service
 	Jobs      *jobs.Queue
 	Web       *web.Server
 	API       *api.Server
@@ -163,10 +165,11 @@ func build(ctx context.Context, cfg Config, log *slog.Logger, d *db.DB) (*App, e
 	}
 	a.Liaison = liaison.New(liaison.Deps{DB: d, Audit: a.Audit, Appeal: a.Appeal, Directory: a.Directory, Clock: cfg.Clock, Logger: log})
 	a.Appeal.SetLeaderLinks(a.Liaison)
+	a.Stats = stats.New(stats.Deps{DB: d, Audit: a.Audit, Appeal: a.Appeal, Calendar: a.Calendar.Calendar(), Clock: cfg.Clock, Logger: log})
 	a.registerJobs()
 
 	wd := web.Deps{
-		Auth: a.Auth, Audit: a.Audit, Notify: a.Notify, Directory: a.Directory, Calendar: a.Calendar, Catalog: cat, Logger: log, Now: now,
+		Auth: a.Auth, Audit: a.Audit, Notify: a.Notify, Directory: a.Directory, Calendar: a.Calendar, Stats: a.Stats, Catalog: cat, Logger: log, Now: now,
 		SecureCookies: cfg.SecureCookies || cfg.TLSCert != "",
 	}
 	web.WithLiaison(&wd, a.Liaison)
@@ -175,7 +178,7 @@ func build(ctx context.Context, cfg Config, log *slog.Logger, d *db.DB) (*App, e
 		return nil, err
 	}
 	a.API, err = api.New(api.Deps{DB: d, Auth: a.Auth, Directory: a.Directory, Calendar: a.Calendar, Notify: a.Notify, Liaison: a.Liaison,
-		Catalog: cat, Logger: log, Now: now})
+		Stats: a.Stats, Catalog: cat, Logger: log, Now: now})
 	if err != nil {
 		return nil, err
 	}
@@ -191,6 +194,7 @@ func (a *App) registerJobs() {
 	a.Jobs.Every("sessions.sweep", 10*time.Minute)
 	a.Notify.RegisterJobs(a.Jobs)
 	a.Appeal.RegisterJobs(a.Jobs)
+	a.Stats.RegisterJobs(a.Jobs)
 }
 
 func (a *App) buildHandler(reg *prometheus.Registry) http.Handler {

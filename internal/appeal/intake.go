@@ -66,7 +66,7 @@ type NewAppeal struct {
 
 // channelsByRole are the channels each kind of filer may use.
 var channelsByRole = map[auth.Role][]Channel{
-	auth.RoleOperator:   {ChannelHotline, ChannelLeaderVisit, ChannelRoundtable, ChannelAPI, ChannelOpen311},
+	auth.RoleOperator:   {ChannelHotline, ChannelLeaderVisit, ChannelRoundtable, ChannelAPI, ChannelOpen311, ChannelProactive},
 	auth.RoleEnterprise: {ChannelPortal, ChannelAPI, ChannelOpen311},
 	auth.RoleChamber:    {ChannelChamber, ChannelAPI, ChannelOpen311},
 	auth.RoleLeader:     {ChannelLeaderVisit},

@@ -33,10 +33,11 @@ const (
 	ChannelRoundtable  Channel = "roundtable"   // raised at a roundtable (政企恳谈)
 	ChannelAPI         Channel = "api"          // JSON API
 	ChannelOpen311     Channel = "open311"      // Open311 GeoReport v2
+	ChannelProactive   Channel = "proactive"    // 未诉先办: a common problem raised by package stats
 )
 
 // Channels in display order.
-var Channels = []Channel{ChannelHotline, ChannelPortal, ChannelChamber, ChannelLeaderVisit, ChannelRoundtable, ChannelAPI, ChannelOpen311}
+var Channels = []Channel{ChannelHotline, ChannelPortal, ChannelChamber, ChannelLeaderVisit, ChannelRoundtable, ChannelAPI, ChannelOpen311, ChannelProactive}
 
 // Priority is normal or urgent; urgent shortens the claim and handle limits.
 type Priority string

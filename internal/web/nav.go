@@ -43,6 +43,9 @@ var navigation = []navEntry{
 	{group: "nav.group.liaison", key: "nav.liaison_roundtables", href: "/liaison/roundtables", roles: []auth.Role{auth.RoleOperator, auth.RoleAdmin, auth.RoleDepartment, auth.RoleEnterprise, auth.RoleChamber}},
 	{group: "nav.group.liaison", key: "nav.liaison_links", href: "/liaison/links", roles: []auth.Role{auth.RoleAdmin, auth.RoleOperator, auth.RoleLeader}},
 	{group: "nav.group.liaison", key: "nav.liaison_suggestions", href: "/liaison/suggestions", roles: []auth.Role{auth.RoleOperator, auth.RoleAnalyst, auth.RoleLeader}},
+	{group: "nav.group.stats", key: "nav.stats_assessment", href: "/stats/assessment", roles: []auth.Role{auth.RoleOperator, auth.RoleAdmin, auth.RoleAnalyst, auth.RoleLeader, auth.RoleDepartment}},
+	{group: "nav.group.stats", key: "nav.stats_hotspots", href: "/stats/hotspots", roles: []auth.Role{auth.RoleOperator, auth.RoleAdmin, auth.RoleAnalyst, auth.RoleLeader, auth.RoleDepartment}},
+	{group: "nav.group.stats", key: "nav.stats_proactive", href: "/stats/proactive", roles: []auth.Role{auth.RoleOperator}},
 	{group: "nav.group.admin", key: "nav.calendar", href: "/calendar", roles: []auth.Role{auth.RoleAdmin, auth.RoleOperator, auth.RoleDepartment}},
 	{group: "nav.group.admin", key: "nav.users", href: "/admin/users", perm: auth.PermUsersManage},
 	{group: "nav.group.admin", key: "nav.users", href: "/admin/users", perm: auth.PermRolesAssign},
@@ -50,6 +53,7 @@ var navigation = []navEntry{
 	{group: "nav.group.admin", key: "nav.policy", href: "/admin/policy", perm: auth.PermPolicyManage},
 	{group: "nav.group.admin", key: "nav.notify", href: "/admin/notify", perm: auth.PermSettingsManage},
 	{group: "nav.group.admin", key: "nav.webhooks", href: "/admin/webhooks", perm: auth.PermSettingsManage},
+	{group: "nav.group.admin", key: "nav.stats_settings", href: "/stats/settings", perm: auth.PermSettingsManage},
 	{group: "nav.group.admin", key: "nav.audit", href: "/audit", perm: auth.PermAuditRead},
 }
 

@@ -16,6 +16,7 @@ import (
 	"yingshang/internal/i18n"
 	"yingshang/internal/liaison"
 	"yingshang/internal/notify"
+	"yingshang/internal/stats"
 )
 
 // Deps are the services the interface calls, wired by internal/app.
@@ -26,6 +27,7 @@ type Deps struct {
 	Directory *directory.Service
 	Calendar  *calendar.Store
 	Liaison   *liaison.Service
+	Stats     *stats.Service
 	Catalog   *i18n.Catalog
 	Logger    *slog.Logger
 	Now       func() time.Time
