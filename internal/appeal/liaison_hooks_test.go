@@ -12,6 +12,7 @@ import (
 	"yingshang/internal/auth"
 	"yingshang/internal/db"
 	"yingshang/internal/db/dbtest"
+	"yingshang/internal/i18n"
 )
 
 // delegates is a LeaderLinks that also knows liaison officers (LeaderDelegates).
@@ -261,4 +262,32 @@ func TestBriefsAndOpenForEnterprises(t *testing.T) {
 			t.Errorf("operator: %d %v", len(got), err)
 		}
 	})
+}
+
+// Every suggestion outcome and source has its words in both languages (the catalog keys
+// the liaison pages build from them).
+func TestSuggestionCatalogKeys(t *testing.T) {
+	keys, err := i18n.Keys()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, o := range appeal.SuggestionOutcomes {
+		want = append(want, "appeal.outcome."+string(o))
+	}
+	for _, s := range appeal.SuggestionSources {
+		want = append(want, "appeal.source."+string(s))
+	}
+	for _, c := range appeal.Channels {
+		if !slices.Contains(appeal.SuggestionSources, appeal.SourceOf(c)) {
+			t.Errorf("channel %s has no source", c)
+		}
+	}
+	for _, k := range want {
+		for _, l := range i18n.Langs {
+			if _, ok := keys[l][k]; !ok {
+				t.Errorf("%s missing in %s", k, l)
+			}
+		}
+	}
 }

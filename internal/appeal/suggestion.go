@@ -62,10 +62,11 @@ const (
 	SourceChamber    SuggestionSource = "chamber"    // a chamber on a member's behalf
 	SourceVisit      SuggestionSource = "visit"      // a leader's visit
 	SourceRoundtable SuggestionSource = "roundtable" // a roundtable
+	SourceProactive  SuggestionSource = "proactive"  // 未诉先办: raised by the government itself
 )
 
 // SuggestionSources in display order.
-var SuggestionSources = []SuggestionSource{SourceEnterprise, SourceChamber, SourceVisit, SourceRoundtable}
+var SuggestionSources = []SuggestionSource{SourceEnterprise, SourceChamber, SourceVisit, SourceRoundtable, SourceProactive}
 
 // SourceOf names the source of a suggestion that arrived by channel c.
 func SourceOf(c Channel) SuggestionSource {
@@ -76,6 +77,8 @@ func SourceOf(c Channel) SuggestionSource {
 		return SourceVisit
 	case ChannelRoundtable:
 		return SourceRoundtable
+	case ChannelProactive:
+		return SourceProactive
 	}
 	return SourceEnterprise
 }
