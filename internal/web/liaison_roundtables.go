@@ -207,7 +207,7 @@ func (s *Server) liaisonSuggestions(w http.ResponseWriter, r *http.Request) {
 		if b.val == "" {
 			continue
 		}
-		day, ok := parseDay(b.val)
+		day, ok := liaisonDay(b.val)
 		if !ok {
 			f.Errors[b.field] = s.Catalog.T(langOf(r), "error.date")
 			continue

@@ -27,10 +27,10 @@ func visitFilter(q url.Values) liaison.VisitFilter {
 	if f.Kind != liaison.KindVisit && f.Kind != liaison.KindResearch {
 		f.Kind = ""
 	}
-	if d, ok := parseDay(q.Get("from")); ok {
+	if d, ok := liaisonDay(q.Get("from")); ok {
 		f.From = d
 	}
-	if d, ok := parseDay(q.Get("to")); ok {
+	if d, ok := liaisonDay(q.Get("to")); ok {
 		f.To = d
 	}
 	return f
@@ -374,8 +374,8 @@ func (s *Server) liaisonFile(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(data)
 }
 
-// parseDay reads a date filter; anything else is ignored.
-func parseDay(s string) (string, bool) {
+// liaisonDay reads a date filter; anything else is ignored.
+func liaisonDay(s string) (string, bool) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return "", false
