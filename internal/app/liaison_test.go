@@ -640,12 +640,21 @@ func TestLiaisonPagesInBothLanguages(t *testing.T) {
 	pages := map[string][]string{
 		"leader1": {"/liaison/desk", "/liaison/links", "/liaison/visits", "/liaison/visits/new", fmt.Sprintf("/liaison/visits/new?step=2&org=%d", ent),
 			fmt.Sprintf("/liaison/visits/%d", v.ID), "/liaison/suggestions", fmt.Sprintf("/enterprises/%d", ent),
-			fmt.Sprintf("/liaison/problem-row?i=2&org=%d", ent)},
+			fmt.Sprintf("/liaison/problem-row?i=2&org=%d", ent), "/"},
 		"operator1": {"/liaison/links", "/liaison/links/new", "/liaison/links/import", "/liaison/leaders", "/liaison/visits/new?leader=" + fmt.Sprint(e.Actor("leader1").UserID),
 			"/liaison/roundtables", "/liaison/roundtables/new", fmt.Sprintf("/liaison/roundtables/%d", rt.ID),
 			fmt.Sprintf("/liaison/roundtables/%d/report", rt.ID), "/liaison/suggestions?all=1"},
 		"gxj1": {fmt.Sprintf("/liaison/visits/%d", v.ID), fmt.Sprintf("/liaison/roundtables/%d", rt.ID), "/liaison/visits", "/liaison/roundtables"},
 	}
+	// An operator who goes on without a leader is asked for one.
+	oc := e.Client()
+	oc.Login("operator1", apptest.DemoPassword)
+	if r := oc.Get(fmt.Sprintf("/liaison/visits/new?step=2&org=%d", ent)); r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, `class="error"`) {
+		t.Errorf("step 2 without a leader: %d", r.Status)
+	}
+	lc := e.Client()
+	lc.Login("leader1", apptest.DemoPassword)
+	mustContain(t, lc.Get("/"), "我联系的企业和商会", `href="/liaison/desk"`)
 	for user, paths := range pages {
 		for _, lang := range []string{"zh-CN", "en"} {
 			c := e.Client()

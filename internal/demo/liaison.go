@@ -18,7 +18,7 @@ import (
 // every link), and records a year of visits without problems — about three in four linked
 // organisations visited once to three times, so the desks show the never-visited ones.
 // Everything goes through the liaison and directory services, in one transaction.
-func loadLiaison(ctx context.Context, s Services, l *Loaded, res *Result) error {
+func loadLiaison(ctx context.Context, s Services, l *Loaded, res *Result) (err error) {
 	if s.Liaison == nil {
 		return nil
 	}
@@ -33,6 +33,12 @@ func loadLiaison(ctx context.Context, s Services, l *Loaded, res *Result) error 
 	if err != nil {
 		return err
 	}
+	start := time.Now()
+	defer func() {
+		if s.Log != nil && err == nil {
+			s.Log.Info("demo liaison loaded", "links", res.Links, "visits", res.Visits, "took", time.Since(start).Round(time.Millisecond))
+		}
+	}()
 	return s.DB.WithTx(ctx, func(ctx context.Context) error {
 		leaders := map[string]int64{}  // leader key → user id
 		officers := map[string]int64{} // leader key → officer user id

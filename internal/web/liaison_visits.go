@@ -82,6 +82,13 @@ type visitFormData struct {
 func (s *Server) liaisonVisitNew(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	a := actorOf(r)
+	if q.Get("step") == "2" && a.Has(auth.RoleOperator) && queryInt(q, "leader") == 0 {
+		f := NewForm(q)
+		f.Errors["leader_id"] = s.Catalog.T(langOf(r), "liaison.error.leader_unknown")
+		f.Error = s.Catalog.T(langOf(r), "error.invalid")
+		s.visitStart(w, r, f, http.StatusUnprocessableEntity)
+		return
+	}
 	if q.Get("step") == "2" {
 		orgs, err := s.Liaison.ResolveOrgs(r.Context(), a, formIDs(q, "org"), lines(q.Get("other")))
 		if err == nil {
