@@ -679,3 +679,120 @@ func TestLiaisonPagesInBothLanguages(t *testing.T) {
 		}
 	}
 }
+
+// The API's links and roundtables, held to the OpenAPI document: an operator links, ends,
+// records a roundtable with an issue; the host reads it; lists page by cursor.
+func TestLiaisonAPILinksAndRoundtables(t *testing.T) {
+	apptest.Each(t, apptest.Options{Demo: citydata.MinEnterprises}, func(t *testing.T, e *apptest.Env) {
+		op := e.APIClient("operator1", "write")
+		var leaders struct {
+			Items []struct {
+				UserID int64  `json:"user_id"`
+				Title  string `json:"title"`
+			} `json:"items"`
+		}
+		op.Get("/api/v1/liaison/leaders").JSON(t, &leaders)
+		if len(leaders.Items) != citydata.LeaderCount {
+			t.Fatalf("%d leaders", len(leaders.Items))
+		}
+		ent := leaderEnterprise(t, e, 1)
+		var chamber int64
+		for _, o := range e.Demo.City.Orgs {
+			if o.Kind == citydata.KindChamber {
+				chamber = e.Demo.Orgs[o.Key]
+				break
+			}
+		}
+		r := op.PostJSON("/api/v1/liaison/links", map[string]any{"leader_id": leaders.Items[5].UserID, "org_id": chamber, "since_on": "2025-11-01"})
+		var link struct {
+			ID      int64   `json:"id"`
+			Version int64   `json:"version"`
+			Active  bool    `json:"active"`
+			UntilOn *string `json:"until_on"`
+		}
+		r.JSON(t, &link)
+		if r.Status != http.StatusCreated && r.Status != http.StatusUnprocessableEntity {
+			t.Fatalf("create link: %d %s", r.Status, r.Body)
+		}
+		if r.Status == http.StatusCreated {
+			r = op.PostJSON(fmt.Sprintf("/api/v1/liaison/links/%d/end", link.ID), map[string]any{"version": link.Version})
+			r.JSON(t, &link)
+			if r.Status != http.StatusOK || link.Active || link.UntilOn == nil {
+				t.Errorf("end: %d %s", r.Status, r.Body)
+			}
+		}
+		if r := op.PostJSON("/api/v1/liaison/links", map[string]any{"leader_id": leaders.Items[0].UserID, "org_id": ent, "since_on": "2020-01-01"}); r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, `"org_id"`) {
+			t.Errorf("overlapping link: %d %s", r.Status, r.Body)
+		}
+		// Pages by cursor cover the links once.
+		seen := map[int64]bool{}
+		cursor := ""
+		for pages := 0; pages < 10; pages++ {
+			var page struct {
+				Items []struct {
+					ID int64 `json:"id"`
+				} `json:"items"`
+				NextCursor string `json:"next_cursor"`
+			}
+			op.Get("/api/v1/liaison/links?status=all&limit=40&cursor=" + url.QueryEscape(cursor)).JSON(t, &page)
+			for _, it := range page.Items {
+				if seen[it.ID] {
+					t.Errorf("link %d twice", it.ID)
+				}
+				seen[it.ID] = true
+			}
+			if cursor = page.NextCursor; cursor == "" {
+				break
+			}
+		}
+		if _, n, _ := e.App.Liaison.ListLinks(context.Background(), e.Actor("operator1"), liaison.LinkFilter{Status: liaison.StatusAll}); len(seen) != n {
+			t.Errorf("pages hold %d links, there are %d", len(seen), n)
+		}
+		gxj := e.Demo.Orgs["gxj"]
+		body := map[string]any{"title": "民营企业座谈会", "held_on": "2026-02-26", "topics": "融资", "host_ids": []int64{gxj},
+			"participant_ids": []int64{ent, chamber}, "issues": []map[string]any{{"org_id": ent, "kind": "suggestion",
+				"category_id": category(t, e, "tax"), "title": "建议优化办税流程", "body": "建议。"}}}
+		r = op.PostJSON("/api/v1/liaison/roundtables", body)
+		if r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, `"issues[0].department_id"`) {
+			t.Errorf("an issue without department: %d %s", r.Status, r.Body)
+		}
+		body["issues"].([]map[string]any)[0]["department_id"] = gxj
+		r = op.PostJSON("/api/v1/liaison/roundtables", body, "Idempotency-Key", "rt-1")
+		var rt struct {
+			ID     int64 `json:"id"`
+			Issues []struct {
+				Appeal struct {
+					State string `json:"state"`
+				} `json:"appeal"`
+			} `json:"issues"`
+		}
+		r.JSON(t, &rt)
+		if r.Status != http.StatusCreated || len(rt.Issues) != 1 || rt.Issues[0].Appeal.State != "dispatched" {
+			t.Fatalf("roundtable: %d %s", r.Status, r.Body)
+		}
+		more := map[string]any{"issues": []map[string]any{{"org_id": ent, "kind": "appeal", "category_id": category(t, e, "tax"),
+			"title": "退税慢", "body": "退税慢。", "department_id": gxj}}}
+		if r := op.PostJSON(fmt.Sprintf("/api/v1/liaison/roundtables/%d/issues", rt.ID), more); r.Status != http.StatusCreated {
+			t.Errorf("more issues: %d %s", r.Status, r.Body)
+		}
+		host := e.APIClient("gxj1", "read")
+		if r := host.Get(fmt.Sprintf("/api/v1/liaison/roundtables/%d", rt.ID)); r.Status != http.StatusOK || !strings.Contains(r.Body, `"answered":0`) {
+			t.Errorf("host reads: %d %s", r.Status, r.Body)
+		}
+		if r := e.APIClient("fgw1", "read").Get(fmt.Sprintf("/api/v1/liaison/roundtables/%d", rt.ID)); r.Status != http.StatusNotFound {
+			t.Errorf("another department reads: %d", r.Status)
+		}
+		var list struct {
+			Items []struct {
+				Issues int `json:"issues"`
+			} `json:"items"`
+		}
+		host.Get("/api/v1/liaison/roundtables").JSON(t, &list)
+		if len(list.Items) != 1 || list.Items[0].Issues != 2 {
+			t.Errorf("host's list %+v", list.Items)
+		}
+		if r := e.APIClient("gxj1", "write").PostJSON("/api/v1/liaison/roundtables", body); r.Status != http.StatusForbidden {
+			t.Errorf("a department records a roundtable: %d", r.Status)
+		}
+	})
+}
