@@ -734,7 +734,7 @@ func TestLiaisonAPILinksAndRoundtables(t *testing.T) {
 				} `json:"items"`
 				NextCursor string `json:"next_cursor"`
 			}
-			op.Get("/api/v1/liaison/links?status=all&limit=40&cursor=" + url.QueryEscape(cursor)).JSON(t, &page)
+			op.Get("/api/v1/liaison/links?status=all&limit=40&cursor="+url.QueryEscape(cursor)).JSON(t, &page)
 			for _, it := range page.Items {
 				if seen[it.ID] {
 					t.Errorf("link %d twice", it.ID)
