@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"yingshang/internal/appeal"
 	"yingshang/internal/apperr"
 	"yingshang/internal/auth"
 	"yingshang/internal/calendar"
@@ -30,6 +31,7 @@ type Deps struct {
 	DB        *db.DB
 	Auth      *auth.Service
 	Directory *directory.Service
+	Appeal    *appeal.Service
 	Calendar  *calendar.Store
 	Notify    *notify.Service
 	Liaison   *liaison.Service
@@ -53,7 +55,9 @@ type Route struct {
 	// Create marks a creating POST: an Idempotency-Key makes a retry return the first result.
 	Create bool
 	// Public routes need no credentials (the OpenAPI document, public status look-ups).
-	Public  bool
+	Public bool
+	// MaxBody bounds the request body (default maxBody, 1 MB); uploads set their own.
+	MaxBody int64
 	Handler HandlerFunc
 }
 
@@ -85,6 +89,7 @@ func New(d Deps) (*Server, error) {
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.problem(w, r, apperr.NotFound("resource"))
 	})
+	s.open311Routes()
 	return s, nil
 }
 
@@ -102,6 +107,7 @@ func (s *Server) routeTable() []Route {
 	rs = append(rs, s.webhookRoutes()...)
 	rs = append(rs, s.directoryRoutes()...)
 	rs = append(rs, s.liaisonRoutes()...)
+	rs = append(rs, s.appealRoutes()...)
 	rs = append(rs, s.statsRoutes()...)
 	return rs
 }
@@ -145,7 +151,11 @@ func (s *Server) wrap(rt Route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		httpx.SetRoute(r)
 		if r.Body != nil {
-			r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+			limit := int64(maxBody)
+			if rt.MaxBody > 0 {
+				limit = rt.MaxBody
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
 		}
 		if !rt.Public {
 			a, err := s.authenticate(r)

@@ -77,10 +77,10 @@ func (s *Server) problem(w http.ResponseWriter, r *http.Request, err error) {
 		p.Title = s.Catalog.T(lang, "error.internal")
 	} else {
 		if p.Title == "" {
-			p.Title = s.Catalog.T(lang, e.Key, e.Args)
+			p.Title = s.Catalog.Localise(lang, e.Key, e.Args)
 		}
 		if e.Key != "error.invalid" {
-			p.Detail = s.Catalog.T(lang, e.Key, e.Args)
+			p.Detail = s.Catalog.Localise(lang, e.Key, e.Args)
 		}
 	}
 	p.Type = ProblemBase + p.Type

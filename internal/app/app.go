@@ -177,8 +177,8 @@ func build(ctx context.Context, cfg Config, log *slog.Logger, d *db.DB) (*App, e
 	if err != nil {
 		return nil, err
 	}
-	a.API, err = api.New(api.Deps{DB: d, Auth: a.Auth, Directory: a.Directory, Calendar: a.Calendar, Notify: a.Notify, Liaison: a.Liaison,
-		Stats: a.Stats, Catalog: cat, Logger: log, Now: now})
+	a.API, err = api.New(api.Deps{DB: d, Auth: a.Auth, Directory: a.Directory, Appeal: a.Appeal, Calendar: a.Calendar, Notify: a.Notify,
+		Liaison: a.Liaison, Stats: a.Stats, Catalog: cat, Logger: log, Now: now})
 	if err != nil {
 		return nil, err
 	}
@@ -208,6 +208,7 @@ func (a *App) buildHandler(reg *prometheus.Registry) http.Handler {
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 	apiH := a.API.Handler()
 	mux.Handle("/api/", apiH)
+	mux.Handle("/open311/", apiH)
 	mux.Handle("/", a.Web.Handler())
 	var h http.Handler = mux
 	cop := http.NewCrossOriginProtection()

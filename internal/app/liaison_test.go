@@ -775,8 +775,35 @@ func TestLiaisonAPILinksAndRoundtables(t *testing.T) {
 		if r := op.PostJSON(fmt.Sprintf("/api/v1/liaison/roundtables/%d/issues", rt.ID), more); r.Status != http.StatusCreated {
 			t.Errorf("more issues: %d %s", r.Status, r.Body)
 		}
+		// The department answers the suggestion "adopted" through the appeal API; the appeal
+		// with its suggestion outcome is held to the document.
+		var ap struct {
+			Number  string `json:"number"`
+			Version int64  `json:"version"`
+			Reply   *struct {
+				Outcome string `json:"outcome"`
+			} `json:"reply"`
+		}
+		dept := e.APIClient("gxj1", "write")
+		var briefs []appeal.Brief
+		if got, err := e.App.Liaison.GetRoundtable(context.Background(), e.Actor("operator1"), rt.ID); err == nil {
+			for _, p := range got.Issues {
+				briefs = append(briefs, p.Appeal)
+			}
+		}
+		if len(briefs) != 2 || briefs[0].Kind != appeal.KindSuggestion {
+			t.Fatalf("issues %+v", briefs)
+		}
+		dept.Get("/api/v1/appeals/" + briefs[0].Number).JSON(t, &ap)
+		r = dept.PostJSON("/api/v1/appeals/"+ap.Number+"/claim", map[string]any{"version": ap.Version})
+		r.JSON(t, &ap)
+		r = dept.PostJSON("/api/v1/appeals/"+ap.Number+"/reply", map[string]any{"version": ap.Version, "outcome": "adopted", "text": "采纳。"})
+		r.JSON(t, &ap)
+		if r.Status != http.StatusOK || ap.Reply == nil || ap.Reply.Outcome != "adopted" {
+			t.Errorf("reply adopted: %d %s", r.Status, r.Body)
+		}
 		host := e.APIClient("gxj1", "read")
-		if r := host.Get(fmt.Sprintf("/api/v1/liaison/roundtables/%d", rt.ID)); r.Status != http.StatusOK || !strings.Contains(r.Body, `"answered":0`) {
+		if r := host.Get(fmt.Sprintf("/api/v1/liaison/roundtables/%d", rt.ID)); r.Status != http.StatusOK || !strings.Contains(r.Body, `"answered":1`) {
 			t.Errorf("host reads: %d %s", r.Status, r.Body)
 		}
 		if r := e.APIClient("fgw1", "read").Get(fmt.Sprintf("/api/v1/liaison/roundtables/%d", rt.ID)); r.Status != http.StatusNotFound {

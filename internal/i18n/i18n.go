@@ -148,3 +148,26 @@ func Keys() (map[string]map[string]string, error) {
 	}
 	return out, nil
 }
+
+// Object names a kind of object for a message ("未找到该诉求"): the catalog's
+// object.<what>, or a neutral word when the kind has no name of its own.
+func (c *Catalog) Object(lang, what string) string {
+	if c.Has(lang, "object."+what) {
+		return c.T(lang, "object."+what)
+	}
+	return c.T(lang, "object.record")
+}
+
+// Localise translates key with args, naming an object kind in args["What"] (not-found
+// errors carry the kind's identifier, not its name).
+func (c *Catalog) Localise(lang, key string, args map[string]any) string {
+	if w, ok := args["What"].(string); ok {
+		named := make(map[string]any, len(args))
+		for k, v := range args {
+			named[k] = v
+		}
+		named["What"] = c.Object(lang, w)
+		args = named
+	}
+	return c.T(lang, key, args)
+}

@@ -127,10 +127,10 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	lang := langOf(r)
 	switch {
 	case errors.Is(err, apperr.ErrNotFound):
-		what := ""
+		what := s.Catalog.T(lang, "object.record")
 		if e, ok := apperr.As(err); ok {
 			if w, ok := e.Args["What"].(string); ok {
-				what = s.Catalog.T(lang, "object."+w)
+				what = s.Catalog.Object(lang, w)
 			}
 		}
 		s.errorPage(w, r, http.StatusNotFound, "error.page_not_found", "error.not_found", "What", what)
@@ -185,7 +185,7 @@ func (s *Server) errArgs(err error) []any {
 // Message localises a service error for the user.
 func (s *Server) Message(lang string, err error) string {
 	if e, ok := apperr.As(err); ok && e.Key != "" {
-		return s.Catalog.T(lang, e.Key, e.Args)
+		return s.Catalog.Localise(lang, e.Key, e.Args)
 	}
 	return s.Catalog.T(lang, "error.internal")
 }
