@@ -794,7 +794,7 @@ func TestLiaisonAPILinksAndRoundtables(t *testing.T) {
 		if len(briefs) != 2 || briefs[0].Kind != appeal.KindSuggestion {
 			t.Fatalf("issues %+v", briefs)
 		}
-		dept.Get("/api/v1/appeals/" + briefs[0].Number).JSON(t, &ap)
+		dept.Get("/api/v1/appeals/"+briefs[0].Number).JSON(t, &ap)
 		r = dept.PostJSON("/api/v1/appeals/"+ap.Number+"/claim", map[string]any{"version": ap.Version})
 		r.JSON(t, &ap)
 		r = dept.PostJSON("/api/v1/appeals/"+ap.Number+"/reply", map[string]any{"version": ap.Version, "outcome": "adopted", "text": "采纳。"})
