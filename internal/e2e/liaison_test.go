@@ -262,3 +262,47 @@ func lzPNG(t *testing.T, path string) {
 		t.Fatal(err)
 	}
 }
+
+// The leader's pages on a 375 px phone: nothing scrolls sideways (desk, visits, the visit
+// form with its problem blocks, links), and English reads as English.
+func TestLeaderPagesOnAPhone(t *testing.T) {
+	s := env(t)
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Get(s.baseURL + "/liaison/desk")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode == http.StatusNotFound {
+		t.Skip("liaison pages not present")
+	}
+	b := newTab(t, phone)
+	b.everyPage = b.FitsWidth
+	b.Step("sign in")
+	b.Login("leader2", citydata.DemoPassword)
+	b.Step("desk")
+	b.Open("/liaison/desk")
+	if b.Count("[data-testid=desk-orgs] tbody tr") == 0 {
+		b.Errorf("leader2's desk lists no enterprises or chambers")
+	}
+	b.Step("visits")
+	b.Open("/liaison/visits")
+	b.Step("the visit form")
+	b.Open("/liaison/visits/new")
+	b.Tap(`[data-testid=linked-orgs] input[data-kind=enterprise]`)
+	b.Follow("[data-testid=next]")
+	if b.Count("[data-testid=problem-0]") != 1 {
+		b.Errorf("the visit form has no problem block")
+	}
+	b.Step("one more problem block")
+	b.Tap("#add-problem")
+	b.do("wait for the third block", chromedp.WaitVisible(chromedp.CSS("[data-testid=problem-2]")))
+	b.FitsWidth()
+	b.Step("links in English")
+	b.Open("/liaison/links")
+	b.SwitchLang(en)
+	if h := b.Text("h1"); h != b.T(en, "liaison.links.title") {
+		b.Errorf("the English heading is %q", h)
+	}
+	b.SwitchLang(zh)
+}
