@@ -145,6 +145,14 @@ func (s *Service) seesEnterprise(ctx context.Context, a auth.Actor, org int64) (
 // the partial index appeals_enterprise_open, so both engines use it.
 const openStatesSQL = `('submitted', 'accepted', 'dispatched', 'in_progress', 'returned', 'extension_requested', 'replied')`
 
+// openForEnterprisesSQL reads the open appeals of orgs through appeals_enterprise_open.
+func openForEnterprisesSQL(orgs []int64, limit int) string {
+	return `SELECT ` + appealCols + appealFrom + ` WHERE a.enterprise_org_id IN (` + inList(orgs) + `)
+		AND a.state IN ` + openStatesSQL + `
+		ORDER BY CASE a.sla_level WHEN 'red' THEN 0 WHEN 'yellow' THEN 1 ELSE 2 END, CASE WHEN a.sla_due = 0 THEN 1 ELSE 0 END, a.sla_due, a.id
+		LIMIT ` + strconv.Itoa(limit)
+}
+
 // OpenForEnterprises lists the open appeals of the enterprises orgs (at most 500
 // enterprises), worst first: overdue (red), then warned (yellow), then by the deadline
 // that comes first, appeals without a running clock last; at most limit (1…500). Every
@@ -166,10 +174,7 @@ func (s *Service) OpenForEnterprises(ctx context.Context, a auth.Actor, orgs []i
 		}
 	}
 	limit = min(max(limit, 1), maxBriefs)
-	rows, err := s.db.RQ(ctx).QueryContext(ctx, `SELECT `+appealCols+appealFrom+` WHERE a.enterprise_org_id IN (`+inList(orgs)+`)
-		AND a.state IN `+openStatesSQL+`
-		ORDER BY CASE a.sla_level WHEN 'red' THEN 0 WHEN 'yellow' THEN 1 ELSE 2 END, CASE WHEN a.sla_due = 0 THEN 1 ELSE 0 END, a.sla_due, a.id
-		LIMIT `+strconv.Itoa(limit))
+	rows, err := s.db.RQ(ctx).QueryContext(ctx, openForEnterprisesSQL(orgs, limit))
 	if err != nil {
 		return nil, fmt.Errorf("appeal: open for enterprises: %w", err)
 	}

@@ -52,8 +52,7 @@ func (s *Service) ActingFor(ctx context.Context, a auth.Actor) ([]int64, error) 
 	if !a.Has(auth.RoleLeader) || a.UserID == 0 {
 		return nil, nil
 	}
-	rows, err := s.db.RQ(ctx).QueryContext(ctx, `SELECT user_id FROM liaison_leaders WHERE user_id = $1
-		UNION SELECT leader_user_id FROM liaison_links WHERE officer_user_id = $1 AND until_on = ''`, a.UserID)
+	rows, err := s.db.RQ(ctx).QueryContext(ctx, actingForSQL, a.UserID)
 	if err != nil {
 		return nil, fmt.Errorf("liaison: acting for: %w", err)
 	}

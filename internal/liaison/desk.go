@@ -45,6 +45,12 @@ type Desk struct {
 	Now       time.Time
 }
 
+// lastVisitsSQL reads the leader's ($1) latest visit to each of orgs and how many.
+func lastVisitsSQL(orgs []int64) string {
+	return `SELECT m.org_id, MAX(v.visited_on), COUNT(*) FROM liaison_visit_orgs m JOIN liaison_visits v ON v.id = m.visit_id
+		WHERE v.leader_user_id = $1 AND m.org_id IN (` + inList(orgs) + `) GROUP BY m.org_id`
+}
+
 // DeskLimit bounds the open appeals and the recent problems the desk shows.
 const DeskLimit = 200
 
@@ -86,8 +92,7 @@ func (s *Service) Desk(ctx context.Context, a auth.Actor, leader int64) (Desk, e
 		}
 	}
 	if len(orgIDs) > 0 {
-		rows, err := s.db.RQ(ctx).QueryContext(ctx, `SELECT m.org_id, MAX(v.visited_on), COUNT(*) FROM liaison_visit_orgs m
-			JOIN liaison_visits v ON v.id = m.visit_id WHERE v.leader_user_id = $1 AND m.org_id IN (`+inList(orgIDs)+`) GROUP BY m.org_id`, leader)
+		rows, err := s.db.RQ(ctx).QueryContext(ctx, lastVisitsSQL(orgIDs), leader)
 		if err != nil {
 			return Desk{}, fmt.Errorf("liaison: last visits: %w", err)
 		}

@@ -98,14 +98,22 @@ func (q *sqlArgs) add(v any) string {
 // leader's view), as long as they are active users holding role leader. They see its
 // appeals, and escalating one of its difficult cases (疑难件) reaches them.
 func (s *Service) LeadersFor(ctx context.Context, org int64) ([]int64, error) {
-	ids, err := s.ids(ctx, `SELECT leader_user_id FROM liaison_links WHERE org_id = $1 AND until_on = ''
-		UNION SELECT o.officer_user_id FROM liaison_links o WHERE o.until_on = '' AND o.officer_user_id IS NOT NULL
-		AND o.leader_user_id IN (SELECT k.leader_user_id FROM liaison_links k WHERE k.org_id = $1 AND k.until_on = '')`, org)
+	ids, err := s.ids(ctx, leadersForSQL, org)
 	if err != nil || len(ids) == 0 {
 		return nil, err
 	}
 	return s.activeLeaderUsers(ctx, ids)
 }
+
+// The queries the appeal loop runs on every leader's access check (see the plan test).
+const (
+	leadersForSQL = `SELECT leader_user_id FROM liaison_links WHERE org_id = $1 AND until_on = ''
+		UNION SELECT o.officer_user_id FROM liaison_links o WHERE o.until_on = '' AND o.officer_user_id IS NOT NULL
+		AND o.leader_user_id IN (SELECT k.leader_user_id FROM liaison_links k WHERE k.org_id = $1 AND k.until_on = '')`
+	actsForSQL   = `SELECT 1 FROM liaison_links WHERE officer_user_id = $1 AND leader_user_id = $2 AND until_on = '' LIMIT 1`
+	actingForSQL = `SELECT user_id FROM liaison_leaders WHERE user_id = $1
+		UNION SELECT leader_user_id FROM liaison_links WHERE officer_user_id = $1 AND until_on = ''`
+)
 
 // activeLeaderUsers keeps the ids of active users holding role leader, in id order.
 func (s *Service) activeLeaderUsers(ctx context.Context, ids []int64) ([]int64, error) {
@@ -130,8 +138,7 @@ func (s *Service) activeLeaderUsers(ctx context.Context, ids []int64) ([]int64, 
 // (appeal.LeaderDelegates).
 func (s *Service) ActsFor(ctx context.Context, user, leader int64) (bool, error) {
 	var one int
-	err := s.db.RQ(ctx).QueryRowContext(ctx, `SELECT 1 FROM liaison_links WHERE officer_user_id = $1 AND leader_user_id = $2
-		AND until_on = '' LIMIT 1`, user, leader).Scan(&one)
+	err := s.db.RQ(ctx).QueryRowContext(ctx, actsForSQL, user, leader).Scan(&one)
 	if db.IsNoRows(err) {
 		return false, nil
 	}

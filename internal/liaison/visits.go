@@ -445,22 +445,29 @@ func (s *Service) visitScope(ctx context.Context, a auth.Actor, q *sqlArgs) (con
 	return "(" + strings.Join(parts, " OR ") + ")", own && len(parts) == 1, nil
 }
 
-// ListVisits returns a page of the visits in the actor's scope, latest first.
-func (s *Service) ListVisits(ctx context.Context, a auth.Actor, f VisitFilter) ([]VisitRow, int, error) {
-	if !a.ScopeAllows("liaison", false) {
-		return nil, 0, apperr.Forbidden()
-	}
+// visitsPlan is a page of visits as SQL.
+type visitsPlan struct {
+	query, count     string
+	args, countArgs  []any
+	limited, nothing bool
+}
+
+// visitsQuery builds the SQL of ListVisits (the plan test reads it too).
+func (s *Service) visitsQuery(ctx context.Context, a auth.Actor, f VisitFilter) (visitsPlan, error) {
+	var p visitsPlan
 	q := &sqlArgs{}
 	var where []string
 	sc, limited, err := s.visitScope(ctx, a, q)
 	if err != nil {
-		return nil, 0, err
+		return p, err
 	}
+	p.limited = limited
 	if sc != "" {
 		where = append(where, sc)
 	}
 	if limited && f.OrgID != 0 && f.OrgID != a.OrgID {
-		return nil, 0, nil // an enterprise or chamber sees itself only
+		p.nothing = true // an enterprise or chamber sees itself only
+		return p, nil
 	}
 	var v apperr.Validation
 	if f.LeaderID != 0 {
@@ -489,18 +496,13 @@ func (s *Service) ListVisits(ctx context.Context, a auth.Actor, f VisitFilter) (
 		where = append(where, "v.visited_on "+b.op+" "+q.add(d))
 	}
 	if err := v.Err(); err != nil {
-		return nil, 0, err
+		return p, err
 	}
 	cond := ""
 	if len(where) > 0 {
 		cond = " WHERE " + strings.Join(where, " AND ")
 	}
-	total := 0
-	if !f.NoCount {
-		if err := s.db.RQ(ctx).QueryRowContext(ctx, `SELECT COUNT(*) FROM liaison_visits v`+cond, q.args...).Scan(&total); err != nil {
-			return nil, 0, fmt.Errorf("liaison: count visits: %w", err)
-		}
-	}
+	p.count, p.countArgs = `SELECT COUNT(*) FROM liaison_visits v`+cond, slices.Clone(q.args)
 	if f.AfterID > 0 {
 		c := "(v.visited_on < " + q.add(f.AfterDate) + " OR (v.visited_on = " + q.add(f.AfterDate) + " AND v.id < " + q.add(f.AfterID) + "))"
 		if cond == "" {
@@ -513,13 +515,33 @@ func (s *Service) ListVisits(ctx context.Context, a auth.Actor, f VisitFilter) (
 	if limit <= 0 || limit > 200 {
 		limit = 50
 	}
-	query := `SELECT v.id, v.leader_user_id, lu.display_name, ll.title, v.kind, v.visited_on FROM liaison_visits v
+	p.query = `SELECT v.id, v.leader_user_id, lu.display_name, ll.title, v.kind, v.visited_on FROM liaison_visits v
 		JOIN liaison_leaders ll ON ll.user_id = v.leader_user_id JOIN users lu ON lu.id = v.leader_user_id` + cond +
 		` ORDER BY v.visited_on DESC, v.id DESC LIMIT ` + strconv.Itoa(limit)
 	if f.Offset > 0 && f.AfterID == 0 {
-		query += ` OFFSET ` + strconv.Itoa(f.Offset)
+		p.query += ` OFFSET ` + strconv.Itoa(f.Offset)
 	}
-	rows, err := s.db.RQ(ctx).QueryContext(ctx, query, q.args...)
+	p.args = q.args
+	return p, nil
+}
+
+// ListVisits returns a page of the visits in the actor's scope, latest first.
+func (s *Service) ListVisits(ctx context.Context, a auth.Actor, f VisitFilter) ([]VisitRow, int, error) {
+	if !a.ScopeAllows("liaison", false) {
+		return nil, 0, apperr.Forbidden()
+	}
+	p, err := s.visitsQuery(ctx, a, f)
+	if err != nil || p.nothing {
+		return nil, 0, err
+	}
+	limited := p.limited
+	total := 0
+	if !f.NoCount {
+		if err := s.db.RQ(ctx).QueryRowContext(ctx, p.count, p.countArgs...).Scan(&total); err != nil {
+			return nil, 0, fmt.Errorf("liaison: count visits: %w", err)
+		}
+	}
+	rows, err := s.db.RQ(ctx).QueryContext(ctx, p.query, p.args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("liaison: visits: %w", err)
 	}
