@@ -23,7 +23,8 @@ func cmdServe(ctx context.Context, args []string) error {
 	tlsKey := fs.String("tls-key", env("YINGSHANG_TLS_KEY", ""), "the certificate's key (YINGSHANG_TLS_KEY)")
 	proxy := fs.Bool("behind-proxy", envBool("YINGSHANG_BEHIND_PROXY"), "trust X-Forwarded-For from a local proxy; mark cookies Secure (YINGSHANG_BEHIND_PROXY)")
 	workers := fs.Int("workers", envInt("YINGSHANG_WORKERS", 2), "background job workers (YINGSHANG_WORKERS)")
-	// --fake-clock-file is a test-only control (see testClock): without
+	lease := fs.Duration("job-lease", envDuration("YINGSHANG_JOB_LEASE", 2*time.Minute), "how long a crashed process's job waits before another takes it over (YINGSHANG_JOB_LEASE)")
+	// --fake-clock-file is a test-only control (see testClockEnv): without
 	// YINGSHANG_TEST_CLOCK=1 it is not even defined, so it neither shows in the help nor
 	// parses.
 	var clockFile *string
@@ -43,6 +44,7 @@ func cmdServe(ctx context.Context, args []string) error {
 		return fmt.Errorf("--tls-cert and --tls-key go together")
 	}
 	cfg.Addr, cfg.TLSCert, cfg.TLSKey, cfg.BehindProxy, cfg.SecureCookies, cfg.Workers = *addr, *tlsCert, *tlsKey, *proxy, *proxy, *workers
+	cfg.JobLease = *lease
 	if clockFile != nil && *clockFile != "" {
 		clock, err := calendar.NewFileClock(*clockFile)
 		if err != nil {
@@ -109,6 +111,13 @@ func cmdServe(ctx context.Context, args []string) error {
 func envBool(key string) bool {
 	v, _ := strconv.ParseBool(os.Getenv(key))
 	return v
+}
+
+func envDuration(key string, def time.Duration) time.Duration {
+	if v, err := time.ParseDuration(os.Getenv(key)); err == nil && v > 0 {
+		return v
+	}
+	return def
 }
 
 func envInt(key string, def int) int {

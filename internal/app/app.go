@@ -52,6 +52,9 @@ type Config struct {
 	SecureCookies bool
 	// Workers is the number of background job workers (0: none, for CLI commands).
 	Workers int
+	// JobLease is how long a claimed job stays its worker's before another process may
+	// take it over (a worker that died mid-job); default 2 minutes.
+	JobLease time.Duration
 	// Clock is the time source; tests use calendar.TestClock to move time.
 	Clock calendar.Clock
 	// OfficeHours overrides the default 09:00-12:00,13:30-17:30.
@@ -153,7 +156,7 @@ func build(ctx context.Context, cfg Config, log *slog.Logger, d *db.DB) (*App, e
 	}
 	a.Auth = auth.NewService(d, a.Audit, auth.Options{BcryptCost: cfg.BcryptCost, Now: now})
 	a.Directory = directory.New(d, a.Audit, now)
-	a.Jobs = jobs.New(d, jobs.Options{Logger: log, Now: now, Registry: reg})
+	a.Jobs = jobs.New(d, jobs.Options{Logger: log, Now: now, Registry: reg, Lease: cfg.JobLease})
 	a.Notify, err = notify.NewService(d, notify.Options{Now: now, Queue: a.Jobs, Audit: a.Audit, Catalog: cat, Logger: log,
 		Registry: reg, BaseURL: cfg.BaseURL, SMTPURL: cfg.SMTPURL})
 	if err != nil {
@@ -169,7 +172,7 @@ func build(ctx context.Context, cfg Config, log *slog.Logger, d *db.DB) (*App, e
 	a.registerJobs()
 
 	wd := web.Deps{
-		Auth: a.Auth, Audit: a.Audit, Notify: a.Notify, Directory: a.Directory, Calendar: a.Calendar, Stats: a.Stats, Catalog: cat, Logger: log, Now: now,
+		Auth: a.Auth, Audit: a.Audit, Notify: a.Notify, Directory: a.Directory, Calendar: a.Calendar, Appeal: a.Appeal, Stats: a.Stats, Catalog: cat, Logger: log, Now: now,
 		SecureCookies: cfg.SecureCookies || cfg.TLSCert != "",
 	}
 	web.WithLiaison(&wd, a.Liaison)

@@ -140,8 +140,9 @@
 // Counts gives every queue's size for badges; QueuesFor names the actor's queues. Paging
 // is by keyset (an opaque cursor), so a deep page costs what the first does; counts stop
 // at CountCap ("10,000+"). Filters: kind, category (with its children), district,
-// priority, state, title text or exact number, filing dates, supervised, level — applied
-// on top of the queue's index (free text over bodies is the search engine's). Sort orders:
+// priority, state, title text or exact number, filing dates, supervised, level, and a
+// department that had a part in it (Dept, the assessment's drill-down) — applied on top
+// of the queue's index (free text over bodies is the search engine's). Sort orders:
 // created (newest first, by id), due (earliest deadline first), updated (latest move
 // first). TestQueuesUseIndexes checks every queue, sort and filter against the plans of
 // both engines.
@@ -231,8 +232,18 @@
 // concurrent filers on PostgreSQL; SQLite has one writer). A 6-character query code from
 // an alphabet without 0/O/1/I/L lets anyone holding number and code call PublicStatus:
 // state, kind, category, dates, deadlines and public steps — no names, no text, no phone.
-// The code is compared in constant time; limiting the rate of guesses is the web layer's
-// job (the public page and the API must throttle by client address).
+// The code is compared in constant time. PublicStatusLimited is the same query limited to
+// StatusTries lookups per client address per StatusWindow, counted in the database
+// (login_throttle, key "status:<address>") so that every process counts the same: the
+// public page and the API call it with the caller's address.
+//
+// # What the web interface adds
+//
+// web_support.go holds what the pages need beyond moves and queues: IDByNumber (a number
+// resolved within the actor's scope, unaudited), CountQueues (a few queues' sizes for the
+// navigation), EnterpriseAppeals (an enterprise's appeals as its viewer may see them, for
+// its file), LeaderChoices (the leaders an operator may escalate to), CheckAttachment (the
+// attachment checks before anything is filed) and InlineType (which files open in the page).
 //
 // # Hooks
 //

@@ -90,9 +90,12 @@ type Filter struct {
 	From, To   time.Time // filed at or after From, before To
 	Supervised bool
 	Level      Level
-	Sort       Sort
-	Cursor     string
-	Limit      int // default 50, at most 200
+	// Dept keeps the appeals that organisation has or had a part in (any round, lead or
+	// co-handler): the drill-down from a department's assessment.
+	Dept   int64
+	Sort   Sort
+	Cursor string
+	Limit  int // default 50, at most 200
 	// SkipCount leaves Total at 0 (for the pages after the first).
 	SkipCount bool
 }
@@ -285,6 +288,9 @@ func (s *Service) applyFilter(ctx context.Context, sp *qspec, f Filter) error {
 	}
 	if f.Supervised {
 		sp.add("a.supervision_level > 0")
+	}
+	if f.Dept != 0 {
+		sp.add("a.id IN (SELECT d.appeal_id FROM appeal_assignments d WHERE d.org_id = ?)", f.Dept)
 	}
 	if f.Level != "" {
 		sp.add("a.sla_level = ?", string(f.Level))

@@ -1,12 +1,7 @@
 package e2e
 
 import (
-	"bytes"
-	"image"
-	"image/color"
-	"image/png"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -58,19 +53,19 @@ func TestLeaderVisitThroughTheLoop(t *testing.T) {
 	enterprise := leader.Text("[data-testid=visit-orgs]")
 
 	leader.Step("records the visit with two problems and a photo")
-	lzWrite(leader, "#f-summary", "实地察看新建产线，听取企业汇报，企业反映用电和税务两个问题。")
+	write(leader, "#f-summary", "实地察看新建产线，听取企业汇报，企业反映用电和税务两个问题。")
 	titles := []string{"新厂房用电增容审批慢 " + stamp, "研发费用加计扣除申报难 " + stamp}
 	for i, c := range []struct{ category, body string }{
 		{"用电", "三号厂房增容申请两个月未批复，影响投产。"},
 		{"税", "研发费用加计扣除申报材料复杂，希望税务部门上门辅导。"},
 	} {
 		p := "#p" + string(rune('0'+i))
-		lzSelectByText(leader, p+"-category", c.category)
+		selectByText(leader, p+"-category", c.category)
 		leader.Type(p+"-title", titles[i])
-		lzWrite(leader, p+"-body", c.body)
+		write(leader, p+"-body", c.body)
 	}
 	photo := filepath.Join(t.TempDir(), "走访现场.png")
-	lzPNG(t, photo)
+	writePNG(t, photo)
 	leader.do("attach the photo", chromedp.SetUploadFiles(chromedp.CSS("#f-files"), []string{photo}))
 	leader.Follow("[data-testid=save-visit]")
 	numbers := leader.Texts("[data-testid=visit-problems] .code")
@@ -103,27 +98,27 @@ func TestLeaderVisitThroughTheLoop(t *testing.T) {
 			op.Errorf("%s does not carry the title and the visited enterprise %q", n, enterprise)
 		}
 		op.Follow("[data-testid=form-accept] button[type=submit]")
-		lzSelectByText(op, "#dis-lead_org_id", "工业和信息化局")
-		lzAcceptConfirms(op)
+		selectByText(op, "#dis-lead_org_id", "工业和信息化局")
+		acceptConfirms(op)
 		op.Follow("[data-testid=form-dispatch] button[type=submit]")
-		lzExpectState(op, "dispatched")
+		op.expectState("dispatched")
 	}
 
 	dept.Step("the 工信局 signs for the first and answers it")
 	dept.Login("gxj1", citydata.DemoPassword)
 	dept.Open("/appeals/" + first)
 	dept.Follow("[data-testid=form-claim] button[type=submit]")
-	lzSetValue(dept, "#rep-outcome", "solved")
-	lzWrite(dept, "#rep-text", "已协调供电公司完成增容审批，下周送电。")
+	setValue(dept, "#rep-outcome", "solved")
+	write(dept, "#rep-text", "已协调供电公司完成增容审批，下周送电。")
 	dept.Follow("[data-testid=form-reply] button[type=submit]")
-	lzExpectState(dept, "replied")
+	dept.expectState("replied")
 
 	op.Step("the operator calls back: satisfied, closed")
 	op.Open("/appeals/" + first)
 	op.Click(`input[name=satisfaction][value=satisfied]`)
 	op.Click(`input[name=solved][value="1"]`)
 	op.Follow("[data-testid=form-callback] button[type=submit]")
-	lzExpectState(op, "closed")
+	op.expectState("closed")
 
 	leader.Step("the desk shows one closed, one open")
 	leader.Open("/liaison/desk")
@@ -192,75 +187,9 @@ func TestLeaderVisitThroughTheLoop(t *testing.T) {
 	t.Logf("the leader's visit through the loop took %s", time.Since(began).Round(time.Millisecond))
 }
 
-// lzExpectState checks the appeal page's state badge (the appeal UI's).
-func lzExpectState(b *Tab, state string) {
-	b.t.Helper()
-	want := b.T(zh, "appeal.state."+state)
-	if got := b.Text("[data-testid=appeal-state] .badge"); got != want {
-		b.Fatalf("the appeal is %q, want %q (%s)", got, want, strings.Join(b.Texts(".flash, .error"), " | "))
-	}
-}
-
 // lzMain is the main column's text.
 func lzMain(b *Tab) string {
 	return eval[string](b, `document.querySelector('main').innerText`)
-}
-
-// lzAcceptConfirms answers yes to the page's confirm() questions, as a person clicking OK.
-func lzAcceptConfirms(b *Tab) {
-	b.t.Helper()
-	eval[bool](b, `(function () { window.confirm = function () { return true; }; return true; })()`)
-}
-
-// lzSelectByText picks the option of the <select> sel whose text contains text.
-func lzSelectByText(b *Tab, sel, text string) {
-	b.t.Helper()
-	ok := eval[bool](b, `(function () {
-  var s = document.querySelector(`+js(sel)+`);
-  if (!s) { return false; }
-  var o = Array.prototype.find.call(s.options, function (o) { return o.value && o.textContent.trim().indexOf(`+js(text)+`) >= 0; });
-  if (!o) { return false; }
-  o.selected = true;
-  s.dispatchEvent(new Event('change', {bubbles: true}));
-  return true;
-})()`)
-	if !ok {
-		b.Fatalf("%s has no option %q", sel, text)
-	}
-}
-
-// lzWrite types text into the field sel, emptied first.
-func lzWrite(b *Tab, sel, text string) {
-	b.t.Helper()
-	eval[bool](b, `(function () { var e = document.querySelector(`+js(sel)+`); if (e) { e.value = ''; } return !!e; })()`)
-	b.do("type into "+sel, chromedp.SendKeys(chromedp.CSS(sel), text))
-}
-
-// lzSetValue sets a <select>'s value without submitting its form.
-func lzSetValue(b *Tab, sel, value string) {
-	b.t.Helper()
-	if !eval[bool](b, `(function () { var s = document.querySelector(`+js(sel)+`); if (!s) { return false; } s.value = `+js(value)+`;
-  s.dispatchEvent(new Event('change', {bubbles: true})); return s.value === `+js(value)+`; })()`) {
-		b.Fatalf("%s cannot take the value %q", sel, value)
-	}
-}
-
-// lzPNG writes a small photo.
-func lzPNG(t *testing.T, path string) {
-	t.Helper()
-	img := image.NewRGBA(image.Rect(0, 0, 64, 48))
-	for x := 0; x < 64; x++ {
-		for y := 0; y < 48; y++ {
-			img.Set(x, y, color.RGBA{R: uint8(200 - x), G: uint8(y * 4), B: 90, A: 255})
-		}
-	}
-	var b bytes.Buffer
-	if err := png.Encode(&b, img); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
 }
 
 // The leader's pages on a 375 px phone: nothing scrolls sideways (desk, visits, the visit

@@ -57,7 +57,7 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request, titleKey string, d
 		a := sess.Actor
 		p.Actor = &a
 		if sess.Full() {
-			p.NavGroups = s.navFor(a, r.URL.Path)
+			p.NavGroups = s.navFor(r, a)
 			p.Nav = len(p.NavGroups) > 0
 			if s.Notify != nil {
 				p.Unread, _ = s.Notify.Unread(r.Context(), a.UserID)
@@ -98,7 +98,7 @@ func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, t
 	if sess := sessionOf(r); sess != nil && sess.Full() {
 		a := sess.Actor
 		p.Actor = &a
-		p.NavGroups = s.navFor(a, r.URL.Path)
+		p.NavGroups = s.navFor(r, a)
 		p.Nav = len(p.NavGroups) > 0
 	}
 	b, err := s.tmpl.Render(lang, "errors/error", p)

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"yingshang/internal/appeal"
 	"yingshang/internal/audit"
 	"yingshang/internal/auth"
 	"yingshang/internal/calendar"
@@ -27,10 +28,13 @@ type Deps struct {
 	Directory *directory.Service
 	Calendar  *calendar.Store
 	Liaison   *liaison.Service
-	Stats     *stats.Service
-	Catalog   *i18n.Catalog
-	Logger    *slog.Logger
-	Now       func() time.Time
+	// Appeal is the closed loop (appeal_*.go: queues, intake, the appeal page, portal,
+	// public status, catalogue and settings); nil leaves those pages out.
+	Appeal  *appeal.Service
+	Stats   *stats.Service
+	Catalog *i18n.Catalog
+	Logger  *slog.Logger
+	Now     func() time.Time
 	// HomeCards add tiles to the home page, one function per part of the domain.
 	HomeCards []func(r *http.Request, a auth.Actor) []HomeCard
 	// EnterpriseSections fill the mechanisms' sections of an enterprise's page (一企一档),
@@ -66,6 +70,10 @@ func New(d Deps) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{Deps: d, tmpl: tmpl, assets: assets, mux: http.NewServeMux()}
+	if s.Appeal != nil {
+		s.HomeCards = append(s.HomeCards, s.appealHomeCards)
+		s.EnterpriseSections = append(s.EnterpriseSections, s.appealEnterpriseSection)
+	}
 	s.routes = s.routeTable()
 	for _, rt := range s.routes {
 		s.mux.Handle(rt.Method+" "+rt.Pattern, s.guard(rt))
