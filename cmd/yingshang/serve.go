@@ -6,9 +6,11 @@ import (
 	"net"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"yingshang/internal/app"
+	"yingshang/internal/calendar"
 	"yingshang/internal/demo"
 )
 
@@ -22,6 +24,15 @@ func cmdServe(ctx context.Context, args []string) error {
 	proxy := fs.Bool("behind-proxy", envBool("YINGSHANG_BEHIND_PROXY"), "trust X-Forwarded-For from a local proxy; mark cookies Secure (YINGSHANG_BEHIND_PROXY)")
 	workers := fs.Int("workers", envInt("YINGSHANG_WORKERS", 2), "background job workers (YINGSHANG_WORKERS)")
 	lease := fs.Duration("job-lease", envDuration("YINGSHANG_JOB_LEASE", 2*time.Minute), "how long a crashed process's job waits before another takes it over (YINGSHANG_JOB_LEASE)")
+	// --fake-clock-file is a test-only control (see testClockEnv): without
+	// YINGSHANG_TEST_CLOCK=1 it is not even defined, so it neither shows in the help nor
+	// parses.
+	var clockFile *string
+	if os.Getenv(testClockEnv) == "1" {
+		clockFile = fs.String("fake-clock-file", "", "TEST ONLY: the server's clock is the real time plus the Go duration in this file (YINGSHANG_TEST_CLOCK=1 required)")
+	} else if refused := testClockFlag(args); refused != "" {
+		return fmt.Errorf("%s is a test-only control, refused unless %s=1", refused, testClockEnv)
+	}
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -34,6 +45,13 @@ func cmdServe(ctx context.Context, args []string) error {
 	}
 	cfg.Addr, cfg.TLSCert, cfg.TLSKey, cfg.BehindProxy, cfg.SecureCookies, cfg.Workers = *addr, *tlsCert, *tlsKey, *proxy, *proxy, *workers
 	cfg.JobLease = *lease
+	if clockFile != nil && *clockFile != "" {
+		clock, err := calendar.NewFileClock(*clockFile)
+		if err != nil {
+			return err
+		}
+		cfg.Clock = clock
+	}
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = defaultBaseURL(*addr, *tlsCert != "")
 	}
@@ -75,6 +93,9 @@ func cmdServe(ctx context.Context, args []string) error {
 	scheme := "http"
 	if cfg.TLSCert != "" {
 		scheme = "https"
+	}
+	if clockFile != nil && *clockFile != "" {
+		a.Log.Warn("TEST CLOCK: the server's time is the real time plus the offset in the file", "file", *clockFile)
 	}
 	fmt.Printf("Yingshang is serving on %s://%s (engine %s, ready in %s)\n", scheme, ln.Addr(), a.DB.Engine, time.Since(start).Round(time.Millisecond))
 	if created {
@@ -121,4 +142,18 @@ func defaultBaseURL(addr string, tls bool) string {
 		scheme = "https"
 	}
 	return scheme + "://" + net.JoinHostPort(host, port)
+}
+
+// testClockEnv must be "1" for serve to accept --fake-clock-file.
+const testClockEnv = "YINGSHANG_TEST_CLOCK"
+
+// testClockFlag names the --fake-clock-file argument if args hold one.
+func testClockFlag(args []string) string {
+	for _, a := range args {
+		name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if strings.HasPrefix(a, "-") && name == "fake-clock-file" {
+			return "--fake-clock-file"
+		}
+	}
+	return ""
 }

@@ -21,6 +21,7 @@ import (
 	"yingshang/internal/directory"
 	"yingshang/internal/httpx"
 	"yingshang/internal/i18n"
+	"yingshang/internal/liaison"
 	"yingshang/internal/notify"
 	"yingshang/internal/stats"
 )
@@ -33,6 +34,7 @@ type Deps struct {
 	Appeal    *appeal.Service
 	Calendar  *calendar.Store
 	Notify    *notify.Service
+	Liaison   *liaison.Service
 	Stats     *stats.Service
 	Catalog   *i18n.Catalog
 	Logger    *slog.Logger
@@ -104,6 +106,7 @@ func (s *Server) routeTable() []Route {
 	rs = append(rs, s.calendarRoutes()...)
 	rs = append(rs, s.webhookRoutes()...)
 	rs = append(rs, s.directoryRoutes()...)
+	rs = append(rs, s.liaisonRoutes()...)
 	rs = append(rs, s.appealRoutes()...)
 	rs = append(rs, s.statsRoutes()...)
 	return rs

@@ -30,6 +30,7 @@ import (
 	"yingshang/internal/httpx"
 	"yingshang/internal/i18n"
 	"yingshang/internal/jobs"
+	"yingshang/internal/liaison"
 	"yingshang/internal/notify"
 	"yingshang/internal/stats"
 	"yingshang/internal/web"
@@ -80,6 +81,7 @@ type App struct {
 	Directory *directory.Service
 	Notify    *notify.Service
 	Appeal    *appeal.Service
+	Liaison   *liaison.Service
 	Stats     *stats.Service
 	Jobs      *jobs.Queue
 	Web       *web.Server
@@ -164,17 +166,22 @@ func build(ctx context.Context, cfg Config, log *slog.Logger, d *db.DB) (*App, e
 	if _, err := a.Appeal.EnsureDefaults(ctx); err != nil {
 		return nil, err
 	}
+	a.Liaison = liaison.New(liaison.Deps{DB: d, Audit: a.Audit, Appeal: a.Appeal, Directory: a.Directory, Clock: cfg.Clock, Logger: log})
+	a.Appeal.SetLeaderLinks(a.Liaison)
 	a.Stats = stats.New(stats.Deps{DB: d, Audit: a.Audit, Appeal: a.Appeal, Calendar: a.Calendar.Calendar(), Clock: cfg.Clock, Logger: log})
 	a.registerJobs()
 
-	a.Web, err = web.New(web.Deps{
+	wd := web.Deps{
 		Auth: a.Auth, Audit: a.Audit, Notify: a.Notify, Directory: a.Directory, Calendar: a.Calendar, Appeal: a.Appeal, Stats: a.Stats, Catalog: cat, Logger: log, Now: now,
 		SecureCookies: cfg.SecureCookies || cfg.TLSCert != "",
-	})
+	}
+	web.WithLiaison(&wd, a.Liaison)
+	a.Web, err = web.New(wd)
 	if err != nil {
 		return nil, err
 	}
-	a.API, err = api.New(api.Deps{DB: d, Auth: a.Auth, Directory: a.Directory, Appeal: a.Appeal, Calendar: a.Calendar, Notify: a.Notify, Stats: a.Stats, Catalog: cat, Logger: log, Now: now})
+	a.API, err = api.New(api.Deps{DB: d, Auth: a.Auth, Directory: a.Directory, Appeal: a.Appeal, Calendar: a.Calendar, Notify: a.Notify,
+		Liaison: a.Liaison, Stats: a.Stats, Catalog: cat, Logger: log, Now: now})
 	if err != nil {
 		return nil, err
 	}

@@ -162,7 +162,9 @@ func TestAppealPagesByRole(t *testing.T) {
 			{"ent1", []check{{"/portal", 200}, {"/portal/new", 200}, {page, 200}, {att, 200}, {"/appeals", 200}, {"/appeals/new", 303}, {"/admin/kb", 403}}},
 			{"ent2", []check{{page, 404}, {att, 404}, {"/portal", 200}}},
 			{"chamber1", []check{{"/appeals", 200}, {"/appeals/new", 200}, {page, 404}, {"/portal", 403}}},
-			{"leader1", []check{{"/appeals", 200}, {"/appeals?queue=leader", 200}, {"/appeals/new", 200}, {page, 404}}},
+			{"leader2", []check{{"/appeals", 200}, {"/appeals?queue=leader", 200}, {"/appeals/new", 200}, {page, 404}}},
+			// ent1 is one of leader1's enterprises (the demo city's links): leader1 sees its appeals.
+			{"leader1", []check{{page, 200}, {att, 200}}},
 			{"analyst1", []check{{"/appeals", 403}, {page, 403}, {"/status", 200}, {"/admin/kb", 403}}},
 		}
 		for _, m := range matrix {

@@ -19,7 +19,8 @@ import (
 //     open a member's appeals to the chamber: an enterprise may complain about a fellow
 //     member, and what it files itself is between it and the government;
 //   - a leader: appeals they supervise, that were escalated to them, or (through
-//     LeaderLinks) of an enterprise they are linked to;
+//     LeaderLinks) of an enterprise they are linked to; a liaison officer acting for a
+//     leader (LeaderDelegates) also those the leader supervises or was escalated to;
 //   - analysts and everyone else: none (statistics read aggregates only).
 //
 // Outside the scope an appeal does not exist: apperr.NotFound.
@@ -68,14 +69,16 @@ func (s *Service) leaderSees(ctx context.Context, a auth.Actor, ap Appeal) (bool
 	if !db.IsNoRows(err) {
 		return false, fmt.Errorf("appeal: leader scope: %w", err)
 	}
-	if ap.EnterpriseOrgID == 0 {
-		return false, nil
+	if ap.EnterpriseOrgID != 0 {
+		ids, err := s.links().LeadersFor(ctx, ap.EnterpriseOrgID)
+		if err != nil {
+			return false, fmt.Errorf("appeal: leader links: %w", err)
+		}
+		if slices.Contains(ids, a.UserID) {
+			return true, nil
+		}
 	}
-	ids, err := s.links().LeadersFor(ctx, ap.EnterpriseOrgID)
-	if err != nil {
-		return false, fmt.Errorf("appeal: leader links: %w", err)
-	}
-	return slices.Contains(ids, a.UserID), nil
+	return s.delegateSees(ctx, a.UserID, ap.ID)
 }
 
 const assignmentCols = `x.id, x.appeal_id, x.org_id, COALESCE(o.name, ''), x.role, x.round, x.state, x.dispatched_at, x.claim_due,

@@ -261,9 +261,16 @@ func (s *Service) validateNew(ctx context.Context, a auth.Actor, role auth.Role,
 		v.Add("district_code", "appeal.error.district")
 	}
 
-	// A supervising leader from the start (a leader's visit).
+	// A supervising leader from the start (a leader's visit): the leader filing, or the
+	// leader a liaison officer acts for (LeaderDelegates).
 	if role == auth.RoleLeader {
-		in.SupervisingLeaderID = a.UserID
+		if in.SupervisingLeaderID == 0 {
+			in.SupervisingLeaderID = a.UserID
+		} else if ok, err := s.actsFor(ctx, a.UserID, in.SupervisingLeaderID); err != nil {
+			return out, err
+		} else if !ok {
+			v.Add("supervising_leader_id", "appeal.error.leader")
+		}
 	}
 	if in.SupervisingLeaderID != 0 {
 		if role != auth.RoleOperator && role != auth.RoleLeader {
@@ -365,7 +372,7 @@ func (s *Service) Create(ctx context.Context, a auth.Actor, in NewAppeal) (Appea
 		if it.Priority == PriorityUrgent {
 			to = append(to, toOperators())
 		}
-		if it.SupervisingLeaderID != 0 && role != auth.RoleLeader {
+		if it.SupervisingLeaderID != 0 && it.SupervisingLeaderID != a.UserID {
 			to = append(to, toUser(it.SupervisingLeaderID))
 		}
 		return s.notifyAll(ctx, appealEvent{ID: "appeal:" + idStr(id) + ":created", Key: "appeal.notify.created", Appeal: out, To: to})

@@ -380,7 +380,7 @@ func (s *Service) DirectReply(ctx context.Context, a auth.Actor, id, version int
 		if in.Outcome == "" {
 			in.Outcome = OutcomePolicyExplained
 		}
-		if !slices.Contains(Outcomes, in.Outcome) {
+		if !outcomeAllowed(m.ap.Kind, in.Outcome) {
 			v.Add("outcome", "error.choice")
 		}
 		if err := v.Err(); err != nil {
@@ -796,7 +796,7 @@ func (s *Service) Reply(ctx context.Context, a auth.Actor, id, version int64, in
 		case n > MaxBody:
 			v.Add("text", "error.too_long", "Max", MaxBody)
 		}
-		if !slices.Contains(Outcomes, in.Outcome) {
+		if !outcomeAllowed(m.ap.Kind, in.Outcome) {
 			v.Add("outcome", "error.choice")
 		}
 		if err := v.Err(); err != nil {

@@ -12,6 +12,7 @@ import (
 	"yingshang/internal/db"
 	"yingshang/internal/demo/citydata"
 	"yingshang/internal/directory"
+	"yingshang/internal/liaison"
 )
 
 // Services are what the loader writes through.
@@ -19,7 +20,9 @@ type Services struct {
 	DB        *db.DB
 	Auth      *auth.Service
 	Directory *directory.Service
-	Log       *slog.Logger
+	// Liaison, when set, receives the leaders' profiles, officers, links and visits.
+	Liaison *liaison.Service
+	Log     *slog.Logger
 }
 
 // Options choose the city.
@@ -31,7 +34,9 @@ type Options struct {
 // Result says what was loaded.
 type Result struct {
 	Orgs, Enterprises, People, Posts, Memberships, Users int
-	Password                                             string
+	// Links and Visits are the leader liaison's (loadLiaison).
+	Links, Visits int
+	Password      string
 }
 
 // Loaded maps the city's keys to database ids, for later parts of the loader.
@@ -127,6 +132,9 @@ func Load(ctx context.Context, s Services, o Options) (Result, *Loaded, error) {
 		return res, nil, err
 	}
 	if err := loadUsers(ctx, s, l, &res); err != nil {
+		return res, nil, err
+	}
+	if err := loadLiaison(ctx, s, l, &res); err != nil {
 		return res, nil, err
 	}
 	return res, l, nil

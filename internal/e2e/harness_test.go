@@ -55,12 +55,15 @@ type suite struct {
 	browserCancel context.CancelFunc
 	browserOut    *syncBuffer
 
-	tmp      string   // binary, data directory, browser profile
-	setupTB  *setupTB // cleanups of helpers written for tests (the PostgreSQL schema)
-	secretMu sync.Mutex
-	steps    map[string]int64  // the last TOTP step used per user
-	secrets  map[string]string // username → TOTP secret read from the enrolment page
-	timing   string            // how long the start took, for the first test's log
+	tmp string // binary, data directory, browser profile
+	// clockFile is the server's test clock (serve --fake-clock-file): the offset written
+	// there moves the server's time (see moveClock).
+	clockFile string
+	setupTB   *setupTB // cleanups of helpers written for tests (the PostgreSQL schema)
+	secretMu  sync.Mutex
+	steps     map[string]int64  // the last TOTP step used per user
+	secrets   map[string]string // username → TOTP secret read from the enrolment page
+	timing    string            // how long the start took, for the first test's log
 }
 
 var (
@@ -255,7 +258,12 @@ func (s *suite) startServer(bin, dbURL string) error {
 		return err
 	}
 	// Text logs: finish looks for level=ERROR lines.
-	args := []string{"serve", "--addr", addr, "--data", filepath.Join(s.tmp, "data"), "--demo", "--log-format", "text", "--log-level", "info"}
+	s.clockFile = filepath.Join(s.tmp, "clock")
+	if err := os.WriteFile(s.clockFile, []byte("0"), 0o600); err != nil {
+		return err
+	}
+	args := []string{"serve", "--addr", addr, "--data", filepath.Join(s.tmp, "data"), "--demo", "--log-format", "text", "--log-level", "info",
+		"--fake-clock-file", s.clockFile}
 	if dbURL != "" {
 		args = append(args, "--db", dbURL)
 	}
@@ -266,7 +274,7 @@ func (s *suite) startServer(bin, dbURL string) error {
 			cmd.Env = append(cmd.Env, kv)
 		}
 	}
-	cmd.Env = append(cmd.Env, "YINGSHANG_ADMIN_PASSWORD="+adminPassword)
+	cmd.Env = append(cmd.Env, "YINGSHANG_ADMIN_PASSWORD="+adminPassword, "YINGSHANG_TEST_CLOCK=1")
 	cmd.Stdout, cmd.Stderr = s.serverOut, s.serverOut
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start server: %w", err)
@@ -404,6 +412,15 @@ func (s *suite) stopServer() error {
 		return fmt.Errorf("server did not shut down cleanly after SIGTERM (%v); its output:\n%s", s.serverErr, s.serverOut.String())
 	}
 	return nil
+}
+
+// moveClock sets the server's clock to the real time plus offset (0 puts it back). The
+// server reads the file at its next look at the time; its background jobs (the deadline
+// sweep) run on the moved time within a second. Privileged users cannot sign in while the
+// clock is moved (their codes follow the real time): sign them in before, or after it is
+// put back.
+func (s *suite) moveClock(offset time.Duration) error {
+	return os.WriteFile(s.clockFile, []byte(offset.String()), 0o600)
 }
 
 // remember keeps the TOTP secret a user enrolled with, as their authenticator app would.

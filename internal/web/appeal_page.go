@@ -158,7 +158,7 @@ func (s *Server) renderAppeal(w http.ResponseWriter, r *http.Request, status int
 	d := appealPageData{A: ap, Category: cats.Label(lang, ap.CategoryID), District: s.districtLabel(lang, ap.DistrictCode, st),
 		Clocks: s.clocks(lang, ap, parts, s.Now()), Callbacks: callbacks, SuperviseDefault: strconv.Itoa(max(1, ap.SupervisionLevel)),
 		Can: pageForms(actions), Forms: map[string]*Form{}, MaxExtension: st.MaxExtensionDays, Enterprise: entSide,
-		Outcomes:      enumOptions(s, lang, "appeal.outcome.", appeal.Outcomes),
+		Outcomes:      enumOptions(s, lang, "appeal.outcome.", appeal.OutcomesFor(ap.Kind)),
 		Satisfactions: enumOptions(s, lang, "appeal.satisfaction.", appeal.Satisfactions),
 		Levels:        enumOptions(s, lang, "appeal.supervision.", []string{"1", "2", "3", "0"})}
 	d.Moves = len(actions) > 0

@@ -47,6 +47,7 @@ func (s *Server) routeTable() []Route {
 	rs = append(rs, s.calendarRoutes()...)
 	rs = append(rs, s.notifyRoutes()...)
 	rs = append(rs, s.directoryRoutes()...)
+	rs = append(rs, s.liaisonRoutes()...)
 	rs = append(rs, s.appealRoutes()...)
 	rs = append(rs, s.statsRoutes()...)
 	return rs

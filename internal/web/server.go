@@ -15,6 +15,7 @@ import (
 	"yingshang/internal/calendar"
 	"yingshang/internal/directory"
 	"yingshang/internal/i18n"
+	"yingshang/internal/liaison"
 	"yingshang/internal/notify"
 	"yingshang/internal/stats"
 )
@@ -26,6 +27,7 @@ type Deps struct {
 	Notify    *notify.Service
 	Directory *directory.Service
 	Calendar  *calendar.Store
+	Liaison   *liaison.Service
 	// Appeal is the closed loop (appeal_*.go: queues, intake, the appeal page, portal,
 	// public status, catalogue and settings); nil leaves those pages out.
 	Appeal  *appeal.Service
