@@ -172,7 +172,7 @@ type history struct {
 	categories  []histCategory
 	catWeights  []float64
 	handlers    []histOrg
-	chambers    []int64
+	chambersOf  map[int64][]int64 // enterprise → chambers it is a current member of
 	leaders     []int64
 	districts   []string
 }
@@ -235,14 +235,19 @@ func (h *history) load(ctx context.Context) error {
 		return fmt.Errorf("appeal: history needs at least two handling departments")
 	}
 	// Chambers and leaders, if any.
-	rows, err = q.QueryContext(ctx, `SELECT id FROM orgs WHERE kind = $1 ORDER BY id`, auth.OrgChamber)
+	// A chamber files for its current members only, so the history does the same.
+	h.chambersOf = map[int64][]int64{}
+	rows, err = q.QueryContext(ctx, `SELECT enterprise_id, chamber_id FROM memberships WHERE left_on = '' ORDER BY id`)
 	if err != nil {
 		return err
 	}
 	for rows.Next() {
-		var id int64
-		_ = rows.Scan(&id)
-		h.chambers = append(h.chambers, id)
+		var ent, ch int64
+		if err := rows.Scan(&ent, &ch); err != nil {
+			rows.Close()
+			return err
+		}
+		h.chambersOf[ent] = append(h.chambersOf[ent], ch)
 	}
 	rows.Close()
 	rows, err = q.QueryContext(ctx, `SELECT u.id FROM users u JOIN user_roles r ON r.user_id = u.id WHERE r.role = $1 AND u.disabled = $2 ORDER BY u.id`,
@@ -387,8 +392,9 @@ func (h *history) file(ctx context.Context, t time.Time) error {
 	switch r := h.rng.Float64(); {
 	case r < 0.30:
 		actor, in.Channel = h.enterprise(ent), ChannelPortal
-	case r < 0.37 && len(h.chambers) > 0:
-		ch := h.chambers[h.rng.IntN(len(h.chambers))]
+	case r < 0.37 && len(h.chambersOf[ent.id]) > 0:
+		chs := h.chambersOf[ent.id]
+		ch := chs[h.rng.IntN(len(chs))]
 		actor = auth.Actor{Username: "history", Name: "商会秘书处", OrgID: ch, Roles: []auth.Role{auth.RoleChamber}, Via: "system"}
 		in.Channel = ChannelChamber
 	case r < 0.40:
