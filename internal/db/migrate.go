@@ -24,7 +24,9 @@ func (d *DB) provider() (*goose.Provider, error) {
 	}
 	dialect := goose.DialectSQLite3
 	var opts []goose.ProviderOption
-	opts = append(opts, goose.WithDisableGlobalRegistry(true))
+	// Each domain owns its numbers, so a database may hold 00009 before 00005 arrives:
+	// such a missing migration is applied, not refused.
+	opts = append(opts, goose.WithDisableGlobalRegistry(true), goose.WithAllowOutofOrder(true))
 	if d.Engine == Postgres {
 		dialect = goose.DialectPostgres
 		// Several `serve` processes may start together: an advisory lock lets one migrate.
