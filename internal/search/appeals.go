@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -68,15 +69,24 @@ func (e *Engine) Appeals(ctx context.Context, a auth.Actor, svc *appeal.Service,
 	if err := v.Err(); err != nil {
 		return AppealPage{}, err
 	}
-	sqlText, args, ok := appeal.SearchScope(a)
-	if !ok {
+	mode, sqlText, args := appeal.SearchScope(a)
+	var hits []Hit
+	var err error
+	switch mode {
+	case appeal.ScopeNone:
 		return AppealPage{}, apperr.Forbidden()
+	case appeal.ScopeRows:
+		hits, err = e.matchRows(ctx, q, sqlText, args)
+	default:
+		hits, err = e.Match(ctx, q, MaxCandidates)
 	}
-	hits, err := e.Match(ctx, q, Within{SQL: sqlText, Args: args}, MaxCandidates)
 	if err != nil {
 		return AppealPage{}, err
 	}
 	out := AppealPage{Capped: len(hits) >= MaxCandidates}
+	if len(hits) > MaxCandidates {
+		hits = hits[:MaxCandidates]
+	}
 	if in.Exclude != 0 {
 		kept := hits[:0]
 		for _, h := range hits {
@@ -86,9 +96,9 @@ func (e *Engine) Appeals(ctx context.Context, a auth.Actor, svc *appeal.Service,
 		}
 		hits = kept
 	}
-	// Operators and narrowed searches see every candidate (Briefs confirms the page);
-	// a leader's candidates are filtered whole so that totals and pages are right.
-	if sqlText == "" && !a.IsSystem() && !a.Has(auth.RoleOperator) {
+	// Departments' and leaders' candidates are filtered whole, so that totals and pages
+	// are right; the other modes hold only what the actor sees (Briefs confirms the page).
+	if mode == appeal.ScopeFilter {
 		if hits, err = visible(ctx, a, svc, hits); err != nil {
 			return AppealPage{}, err
 		}
@@ -156,15 +166,21 @@ type SimilarHit struct {
 // at intake and the "similar appeals" of an appeal's page use it.
 func (e *Engine) Similar(ctx context.Context, a auth.Actor, svc *appeal.Service, title, body string, exclude int64, n, minPercent int) ([]SimilarHit, error) {
 	terms := similarQuery(title, body)
-	sqlText, args, ok := appeal.SearchScope(a)
-	if len(terms) == 0 || !ok || n <= 0 {
+	mode, sqlText, args := appeal.SearchScope(a)
+	if len(terms) == 0 || mode == appeal.ScopeNone || n <= 0 {
 		return nil, nil
 	}
-	ids, err := e.any(ctx, terms, Within{SQL: sqlText, Args: args}, SimilarCandidates)
-	if err != nil {
-		return nil, err
+	var texts []appealText
+	var err error
+	if mode == appeal.ScopeRows {
+		// Few appeals: compare with each of them.
+		texts, err = e.scopeTexts(ctx, sqlText, args, exclude)
+	} else {
+		var ids []int64
+		if ids, err = e.any(ctx, terms, SimilarCandidates); err == nil {
+			texts, err = e.texts(ctx, ids, exclude)
+		}
 	}
-	texts, err := e.texts(ctx, ids, exclude)
 	if err != nil {
 		return nil, err
 	}
@@ -234,6 +250,61 @@ func (e *Engine) texts(ctx context.Context, ids []int64, exclude int64) ([]appea
 			return nil, fmt.Errorf("search: similar: %w", err)
 		}
 		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// matchRows matches q against the appeals the subquery names, one by one (see
+// appeal.ScopeRows), ranked by how often the words occur for the text's length.
+func (e *Engine) matchRows(ctx context.Context, q Query, scopeSQL string, args []any) ([]Hit, error) {
+	rows, err := e.db.RQ(ctx).QueryContext(ctx, `SELECT id, title, body, reply_text FROM appeals WHERE id IN (`+scopeSQL+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("search: scope: %w", err)
+	}
+	defer rows.Close()
+	var hits []Hit
+	for rows.Next() {
+		var id int64
+		var title, body, reply string
+		if err := rows.Scan(&id, &title, &body, &reply); err != nil {
+			return nil, fmt.Errorf("search: scope: %w", err)
+		}
+		if reply != "" {
+			body += "\n\n" + reply
+		}
+		terms := Terms(title + "\n" + body)
+		if ok, occ := q.matches(terms); ok {
+			hits = append(hits, Hit{ID: id, Score: float64(occ) / math.Sqrt(float64(len(terms)))})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	slices.SortStableFunc(hits, func(a, b Hit) int {
+		if c := cmp.Compare(b.Score, a.Score); c != 0 {
+			return c
+		}
+		return cmp.Compare(b.ID, a.ID)
+	})
+	return hits, nil
+}
+
+// scopeTexts reads the titles and bodies of the appeals the subquery names (without exclude).
+func (e *Engine) scopeTexts(ctx context.Context, scopeSQL string, args []any, exclude int64) ([]appealText, error) {
+	rows, err := e.db.RQ(ctx).QueryContext(ctx, `SELECT id, title, body FROM appeals WHERE id IN (`+scopeSQL+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("search: similar: %w", err)
+	}
+	defer rows.Close()
+	var out []appealText
+	for rows.Next() {
+		var t appealText
+		if err := rows.Scan(&t.id, &t.title, &t.body); err != nil {
+			return nil, fmt.Errorf("search: similar: %w", err)
+		}
+		if t.id != exclude {
+			out = append(out, t)
+		}
 	}
 	return out, rows.Err()
 }

@@ -94,6 +94,9 @@ func (e *Engine) Rebuild(ctx context.Context, fromID int64, progress func(done i
 			return done, fmt.Errorf("search: rebuild: %w", err)
 		}
 		if len(docs) == 0 {
+			if done >= compactAfter {
+				return done, e.compact(ctx)
+			}
 			return done, nil
 		}
 		err = e.db.WithTx(ctx, func(ctx context.Context) error {
@@ -119,48 +122,46 @@ func (e *Engine) Rebuild(ctx context.Context, fromID int64, progress func(done i
 	}
 }
 
+// compactAfter is how many appeals a Rebuild indexes before it compacts the index.
+const compactAfter = 100_000
+
+// compact merges the index after a large rebuild: FTS5 keeps each transaction's terms as a
+// segment of its own and a query reads every segment ('optimize' merges them: measured at
+// 1,000,000 appeals, 融资 within one enterprise 217 ms → 30 ms); PostgreSQL's GIN index
+// gets its pending entries merged and the planner its statistics.
+func (e *Engine) compact(ctx context.Context) error {
+	q := `INSERT INTO appeal_fts (appeal_fts) VALUES ('optimize')`
+	if e.db.Engine == db.Postgres {
+		q = `VACUUM ANALYZE appeal_search`
+	}
+	if _, err := e.db.W.ExecContext(ctx, q); err != nil {
+		return fmt.Errorf("search: compact: %w", err)
+	}
+	return nil
+}
+
 // A Hit is a matching appeal and its relevance (higher is better).
 type Hit struct {
 	ID    int64
 	Score float64
 }
 
-// Within narrows a match to the ids a subquery returns (the appeals an actor may see);
-// the zero value does not narrow. SQL uses $1, $2 … for Args.
-type Within struct {
-	SQL  string
-	Args []any
-}
-
 // Match returns up to max appeals matching q, the most relevant first. Among very many
 // matches it ranks the newest max of them (a hotline looks for recent cases first; a
 // ranking of all million matches of 企业 would help nobody and cost seconds).
-func (e *Engine) Match(ctx context.Context, q Query, within Within, max int) ([]Hit, error) {
+func (e *Engine) Match(ctx context.Context, q Query, max int) ([]Hit, error) {
 	if q.Empty() || max <= 0 {
 		return nil, nil
 	}
-	args := []any{}
 	var sqlText string
-	restrict := ""
-	if within.SQL != "" {
-		// The subquery's placeholders follow the query's own ($1).
-		restrict = renumber(within.SQL, 1)
-		args = append(args, within.Args...)
-	}
+	var args []any
 	if e.db.Engine == db.Postgres {
-		sqlText = `SELECT s.appeal_id, ts_rank(s.tsv, q.q) FROM appeal_search s, (SELECT CAST($1 AS tsquery) AS q) q WHERE s.tsv @@ q.q`
-		if restrict != "" {
-			sqlText += ` AND s.appeal_id IN (` + restrict + `)`
-		}
-		sqlText += fmt.Sprintf(` ORDER BY s.appeal_id DESC LIMIT %d`, max)
-		args = append([]any{q.tsquery()}, args...)
+		sqlText = `SELECT s.appeal_id, ts_rank(s.tsv, q.q) FROM appeal_search s, (SELECT CAST($1 AS tsquery) AS q) q WHERE s.tsv @@ q.q` +
+			fmt.Sprintf(` ORDER BY s.appeal_id DESC LIMIT %d`, max)
+		args = []any{q.tsquery()}
 	} else {
-		sqlText = `SELECT rowid, -bm25(appeal_fts) FROM appeal_fts WHERE appeal_fts MATCH $1`
-		if restrict != "" {
-			sqlText += ` AND rowid IN (` + restrict + `)`
-		}
-		sqlText += fmt.Sprintf(` ORDER BY rowid DESC LIMIT %d`, max)
-		args = append([]any{q.fts5()}, args...)
+		sqlText = `SELECT rowid, -bm25(appeal_fts) FROM appeal_fts WHERE appeal_fts MATCH $1` + fmt.Sprintf(` ORDER BY rowid DESC LIMIT %d`, max)
+		args = []any{q.fts5()}
 	}
 	rows, err := e.db.RQ(ctx).QueryContext(ctx, sqlText, args...)
 	if err != nil {
@@ -187,30 +188,6 @@ func (e *Engine) Match(ctx context.Context, q Query, within Within, max int) ([]
 	return hits, nil
 }
 
-// renumber shifts the $n placeholders of s by off.
-func renumber(s string, off int) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] != '$' {
-			b.WriteByte(s[i])
-			continue
-		}
-		j := i + 1
-		n := 0
-		for j < len(s) && s[j] >= '0' && s[j] <= '9' {
-			n = n*10 + int(s[j]-'0')
-			j++
-		}
-		if j == i+1 {
-			b.WriteByte('$')
-			continue
-		}
-		fmt.Fprintf(&b, "$%d", n+off)
-		i = j - 1
-	}
-	return b.String()
-}
-
 // CatchUp indexes the appeals newer than the newest indexed one (appeals written by a bulk
 // import, or all of them in a database that had appeals before the index existed). It
 // runs as periodic background work; with nothing to do it costs two index look-ups.
@@ -233,7 +210,7 @@ func (e *Engine) CatchUp(ctx context.Context) (int, error) {
 }
 
 // any returns the newest max appeals holding at least one of terms.
-func (e *Engine) any(ctx context.Context, terms []string, within Within, max int) ([]int64, error) {
+func (e *Engine) any(ctx context.Context, terms []string, max int) ([]int64, error) {
 	var q Query
 	for _, t := range terms {
 		q.Groups = append(q.Groups, []string{t})
@@ -247,13 +224,8 @@ func (e *Engine) any(ctx context.Context, terms []string, within Within, max int
 		sqlText = `SELECT appeal_id FROM appeal_search WHERE tsv @@ CAST($1 AS tsquery)`
 		idCol = "appeal_id"
 	}
-	args := []any{expr}
-	if within.SQL != "" {
-		sqlText += ` AND ` + idCol + ` IN (` + renumber(within.SQL, 1) + `)`
-		args = append(args, within.Args...)
-	}
 	sqlText += fmt.Sprintf(` ORDER BY %s DESC LIMIT %d`, idCol, max)
-	rows, err := e.db.RQ(ctx).QueryContext(ctx, sqlText, args...)
+	rows, err := e.db.RQ(ctx).QueryContext(ctx, sqlText, expr)
 	if err != nil {
 		return nil, fmt.Errorf("search: similar: %w", err)
 	}

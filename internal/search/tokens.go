@@ -128,6 +128,37 @@ func ParseQuery(q string) Query {
 	return out
 }
 
+// matches reports whether terms (a document's, in order) hold every group — each as a run
+// of consecutive terms, a prefix group as a term that begins with it — and how often the
+// groups occur: the same hits as the engines' indexes give for the same terms.
+func (q Query) matches(terms []string) (bool, int) {
+	total := 0
+	for gi, g := range q.Groups {
+		n := 0
+		for i := 0; i+len(g) <= len(terms); i++ {
+			ok := true
+			for j, t := range g {
+				if q.Prefix[gi] {
+					ok = strings.HasPrefix(terms[i+j], t)
+				} else if terms[i+j] != t {
+					ok = false
+				}
+				if !ok {
+					break
+				}
+			}
+			if ok {
+				n++
+			}
+		}
+		if n == 0 {
+			return false, 0
+		}
+		total += n
+	}
+	return true, total
+}
+
 // Empty reports whether the query has nothing to search for.
 func (q Query) Empty() bool { return len(q.Groups) == 0 }
 

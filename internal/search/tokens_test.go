@@ -74,12 +74,6 @@ func TestTSVector(t *testing.T) {
 	}
 }
 
-func TestRenumber(t *testing.T) {
-	if got := renumber("a = $1 AND b = $12 AND c = '$'", 1); got != "a = $2 AND b = $13 AND c = '$'" {
-		t.Errorf("renumber = %s", got)
-	}
-}
-
 func FuzzParseQuery(f *testing.F) {
 	for _, s := range []string{"融资", "用电难 拖欠", "' OR 1=1 --", "\"", "\\", "税", "A栋", "\xff"} {
 		f.Add(s)
