@@ -61,8 +61,9 @@ func (e *Engine) PutAppeal(ctx context.Context, id, scopeOrgID int64, title, bod
 	return nil
 }
 
-// rebuildBatch is how many appeals one Rebuild transaction indexes.
-const rebuildBatch = 2000
+// rebuildBatch is how many appeals one Rebuild transaction indexes: small enough that a
+// catch-up on a live SQLite database holds the single writer for a moment at a time.
+const rebuildBatch = 500
 
 // Rebuild indexes every appeal with id ≥ fromID from the appeals table (title, body and
 // the reply), in transactions of rebuildBatch appeals, calling progress after each with
