@@ -90,7 +90,7 @@ func (g *BulkGenerator) Next() (BulkRow, bool) {
 	ent := g.ents[g.rng.IntN(len(g.ents))]
 	title, body := histText(g.rng, cat.top, kind)
 	r := BulkRow{Kind: kind, CategoryCode: cat.code, Title: title, Body: body, CreatedAt: created,
-		ContactName: string(histSurnames[g.rng.IntN(len(histSurnames))]) + []string{"经理", "总", "主任", "会计", "女士", "先生"}[g.rng.IntN(6)],
+		ContactName:  string(histSurnames[g.rng.IntN(len(histSurnames))]) + []string{"经理", "总", "主任", "会计", "女士", "先生"}[g.rng.IntN(6)],
 		ContactPhone: fmt.Sprintf("1%d%09d", 3+g.rng.IntN(7), g.rng.IntN(1_000_000_000))}
 	if ent.code != "" && !g.chance(0.05) {
 		r.CreditCode = ent.code
