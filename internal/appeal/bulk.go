@@ -528,8 +528,10 @@ var bulkEventSQL = []string{
 // PostgreSQL's 65,535).
 const maxParams = 30_000
 
-// insertRows writes rows of len(cols) values each with multi-row INSERTs.
-func insertRows(ctx context.Context, q db.Querier, table string, cols []string, vals []any) error {
+// insertRows writes rows of len(cols) values each with multi-row INSERTs. SQLite gets
+// anonymous ? parameters: it looks each $N name up in a list, which is quadratic in the
+// parameters of a statement.
+func insertRows(ctx context.Context, eng db.Engine, q db.Querier, table string, cols []string, vals []any) error {
 	per := len(cols)
 	rowsPer := maxParams / per
 	total := len(vals) / per
@@ -549,8 +551,12 @@ func insertRows(ctx context.Context, q db.Querier, table string, cols []string, 
 				if j > 0 {
 					sb.WriteByte(',')
 				}
-				sb.WriteByte('$')
-				sb.WriteString(strconv.Itoa(p))
+				if eng == db.Postgres {
+					sb.WriteByte('$')
+					sb.WriteString(strconv.Itoa(p))
+				} else {
+					sb.WriteByte('?')
+				}
 				p++
 			}
 			sb.WriteByte(')')
@@ -725,13 +731,13 @@ func (b *BulkImporter) Write(ctx context.Context, batch []bulkAppeal) (first, la
 			}
 		}
 		q := b.s.db.Q(ctx)
-		if err := insertRows(ctx, q, "appeals", bulkAppealCols, avals); err != nil {
+		if err := insertRows(ctx, b.s.db.Engine, q, "appeals", bulkAppealCols, avals); err != nil {
 			return err
 		}
-		if err := insertRows(ctx, q, "appeal_assignments", bulkPartCols, pvals); err != nil {
+		if err := insertRows(ctx, b.s.db.Engine, q, "appeal_assignments", bulkPartCols, pvals); err != nil {
 			return err
 		}
-		if err := insertRows(ctx, q, "appeal_callbacks", bulkCallbackCols, cvals); err != nil {
+		if err := insertRows(ctx, b.s.db.Engine, q, "appeal_callbacks", bulkCallbackCols, cvals); err != nil {
 			return err
 		}
 		for _, st := range bulkEventSQL {

@@ -68,8 +68,14 @@ func (s *Service) ImportAppeals(ctx context.Context, a auth.Actor, rows []BulkRo
 		return res, err
 	}
 	bad := map[int]bool{}
+	type cell struct {
+		row   int
+		field string
+	}
+	parsed := map[cell]bool{}
 	for _, e := range parseErrs {
 		bad[e.Row] = true
+		parsed[cell{e.Row, e.Field}] = true
 	}
 	var clean []bulkAppeal
 	for i, r := range rows {
@@ -83,7 +89,9 @@ func (s *Service) ImportAppeals(ctx context.Context, a auth.Actor, rows []BulkRo
 		}
 		for _, e := range errs {
 			e.Row = n
-			res.Errors = append(res.Errors, e)
+			if !parsed[cell{n, e.Field}] { // the reader already said what is wrong there
+				res.Errors = append(res.Errors, e)
+			}
 		}
 		if len(errs) > 0 {
 			bad[n] = true
@@ -232,15 +240,16 @@ func (s *Service) bulkWrite(ctx context.Context, a auth.Actor, b *BulkImporter, 
 var bulkTables = []string{"appeals", "appeal_events", "appeal_assignments", "appeal_callbacks"}
 
 // dropIndexes drops the non-unique indexes of the bulk tables and returns the
-// statements that create them again.
+// statements that create them again. The parts' appeal index stays: each batch's claim
+// steps are read through it.
 func (s *Service) dropIndexes(ctx context.Context) ([]string, error) {
 	var q string
 	if s.db.Engine == db.Postgres {
 		q = `SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()
-			AND tablename IN ('appeals', 'appeal_events', 'appeal_assignments', 'appeal_callbacks') AND indexdef NOT LIKE 'CREATE UNIQUE%'`
+			AND tablename IN ('appeals', 'appeal_events', 'appeal_assignments', 'appeal_callbacks') AND indexdef NOT LIKE 'CREATE UNIQUE%' AND indexname <> 'appeal_assignments_appeal'`
 	} else {
 		q = `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
-			AND tbl_name IN ('appeals', 'appeal_events', 'appeal_assignments', 'appeal_callbacks') AND sql NOT LIKE 'CREATE UNIQUE%'`
+			AND tbl_name IN ('appeals', 'appeal_events', 'appeal_assignments', 'appeal_callbacks') AND sql NOT LIKE 'CREATE UNIQUE%' AND name <> 'appeal_assignments_appeal'`
 	}
 	rows, err := s.db.W.QueryContext(ctx, q)
 	if err != nil {
