@@ -142,17 +142,16 @@ func ReadBulkFile(data []byte) (BulkFile, error) {
 			h[i] = strings.TrimSpace(h[i])
 		}
 		header = h
-		row := 1
 		next = func() ([]string, int, bool, error) {
 			for {
 				rec, err := r.Read()
-				row++
 				if errors.Is(err, io.EOF) {
-					return nil, row, false, nil
+					return nil, 0, false, nil
 				}
 				if err != nil {
-					return nil, row, false, err
+					return nil, 0, false, err
 				}
+				row, _ := r.FieldPos(0) // the line it starts on: blank lines are skipped
 				empty := true
 				for i := range rec {
 					rec[i] = strings.TrimSpace(rec[i])
