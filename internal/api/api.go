@@ -23,6 +23,7 @@ import (
 	"yingshang/internal/i18n"
 	"yingshang/internal/liaison"
 	"yingshang/internal/notify"
+	"yingshang/internal/search"
 	"yingshang/internal/stats"
 )
 
@@ -36,6 +37,7 @@ type Deps struct {
 	Notify    *notify.Service
 	Liaison   *liaison.Service
 	Stats     *stats.Service
+	Search    *search.Engine
 	Catalog   *i18n.Catalog
 	Logger    *slog.Logger
 	Now       func() time.Time
@@ -109,6 +111,7 @@ func (s *Server) routeTable() []Route {
 	rs = append(rs, s.liaisonRoutes()...)
 	rs = append(rs, s.appealRoutes()...)
 	rs = append(rs, s.statsRoutes()...)
+	rs = append(rs, s.searchRoutes()...)
 	return rs
 }
 

@@ -32,6 +32,7 @@ import (
 	"yingshang/internal/jobs"
 	"yingshang/internal/liaison"
 	"yingshang/internal/notify"
+	"yingshang/internal/search"
 	"yingshang/internal/stats"
 	"yingshang/internal/web"
 )
@@ -83,6 +84,7 @@ type App struct {
 	Appeal    *appeal.Service
 	Liaison   *liaison.Service
 	Stats     *stats.Service
+	Search    *search.Engine
 	Jobs      *jobs.Queue
 	Web       *web.Server
 	API       *api.Server
@@ -162,7 +164,9 @@ func build(ctx context.Context, cfg Config, log *slog.Logger, d *db.DB) (*App, e
 	if err != nil {
 		return nil, err
 	}
-	a.Appeal = appeal.New(appeal.Deps{DB: d, Audit: a.Audit, Notify: a.Notify, Calendar: a.Calendar.Calendar(), Clock: cfg.Clock, Logger: log})
+	a.Search = search.New(d)
+	a.Appeal = appeal.New(appeal.Deps{DB: d, Audit: a.Audit, Notify: a.Notify, Calendar: a.Calendar.Calendar(), Clock: cfg.Clock, Logger: log,
+		Indexer: a.Search})
 	if _, err := a.Appeal.EnsureDefaults(ctx); err != nil {
 		return nil, err
 	}
@@ -172,7 +176,7 @@ func build(ctx context.Context, cfg Config, log *slog.Logger, d *db.DB) (*App, e
 	a.registerJobs()
 
 	wd := web.Deps{
-		Auth: a.Auth, Audit: a.Audit, Notify: a.Notify, Directory: a.Directory, Calendar: a.Calendar, Appeal: a.Appeal, Stats: a.Stats, Catalog: cat, Logger: log, Now: now,
+		Auth: a.Auth, Audit: a.Audit, Notify: a.Notify, Directory: a.Directory, Calendar: a.Calendar, Appeal: a.Appeal, Stats: a.Stats, Search: a.Search, Catalog: cat, Logger: log, Now: now,
 		SecureCookies: cfg.SecureCookies || cfg.TLSCert != "",
 	}
 	web.WithLiaison(&wd, a.Liaison)
@@ -181,7 +185,7 @@ func build(ctx context.Context, cfg Config, log *slog.Logger, d *db.DB) (*App, e
 		return nil, err
 	}
 	a.API, err = api.New(api.Deps{DB: d, Auth: a.Auth, Directory: a.Directory, Appeal: a.Appeal, Calendar: a.Calendar, Notify: a.Notify,
-		Liaison: a.Liaison, Stats: a.Stats, Catalog: cat, Logger: log, Now: now})
+		Liaison: a.Liaison, Stats: a.Stats, Search: a.Search, Catalog: cat, Logger: log, Now: now})
 	if err != nil {
 		return nil, err
 	}
@@ -198,6 +202,14 @@ func (a *App) registerJobs() {
 	a.Notify.RegisterJobs(a.Jobs)
 	a.Appeal.RegisterJobs(a.Jobs)
 	a.Stats.RegisterJobs(a.Jobs)
+	a.Jobs.Handle("search.catchup", func(ctx context.Context, _ jobs.Job) error {
+		n, err := a.Search.CatchUp(ctx)
+		if n > 0 {
+			a.Log.Info("search index caught up", "appeals", n)
+		}
+		return err
+	})
+	a.Jobs.Every("search.catchup", 10*time.Minute)
 }
 
 func (a *App) buildHandler(reg *prometheus.Registry) http.Handler {

@@ -74,6 +74,16 @@ func TestAppealLoopAcrossRoles(t *testing.T) {
 	}
 	ent.shot()
 
+	ent.Step("starting another appeal about the same problem, it is pointed to the first")
+	ent.Open("/portal/new")
+	ent.Type("#p-title", "用电增容申请未批复")
+	ent.do("wait for the similar-appeal hint", chromedp.WaitVisible(chromedp.CSS(`[data-testid=similar-list] a[href="`+page+`"]`)))
+	if h := ent.Text("[data-testid=similar-list]"); !strings.Contains(h, ent.T("zh-CN", "search.similar_mine")) {
+		ent.Errorf("the hint reads %q", h)
+	}
+	ent.FitsWidth()
+	ent.shot()
+
 	op.Step("the operator finds it among the appeals to accept")
 	op.Login("operator1", citydata.DemoPassword)
 	op.Open("/appeals?queue=submitted")

@@ -15,6 +15,7 @@ import (
 	"yingshang/internal/audit"
 	"yingshang/internal/auth"
 	"yingshang/internal/db"
+	"yingshang/internal/search"
 )
 
 // TaskState is where a proactive task stands.
@@ -81,7 +82,7 @@ type candidate struct {
 	title     string
 	entKey    string
 	createdAt int64
-	sig       textSig
+	sig       search.Sig
 }
 
 func enterpriseKey(org int64, code, name string) string {
@@ -131,7 +132,7 @@ func (s *Service) Detect(ctx context.Context) (DetectResult, error) {
 				return err
 			}
 			c.entKey = enterpriseKey(org, code, name)
-			c.sig = signature(c.title, body)
+			c.sig = search.Signature(c.title, body)
 			cands = append(cands, c)
 		}
 		if err := rowsErr(rows); err != nil {
@@ -156,7 +157,7 @@ func (s *Service) Detect(ctx context.Context) (DetectResult, error) {
 		for _, c := range cands {
 			joined := false
 			for _, t := range open[c.cat] {
-				if sim := similarity(c.sig, t.sig); sim >= threshold {
+				if sim := search.Similarity(c.sig, t.sig); sim >= threshold {
 					if err := s.addMember(ctx, t.id, c, sim); err != nil {
 						return err
 					}
@@ -170,7 +171,7 @@ func (s *Service) Detect(ctx context.Context) (DetectResult, error) {
 				continue
 			}
 			for _, cl := range byCat[c.cat] {
-				if sim := similarity(c.sig, cl.lead.sig); sim >= threshold {
+				if sim := search.Similarity(c.sig, cl.lead.sig); sim >= threshold {
 					cl.members = append(cl.members, c)
 					cl.sims = append(cl.sims, pct(sim))
 					joined = true
@@ -233,7 +234,7 @@ func pct(f float64) int { return int(f*100 + 0.5) }
 
 type taskLeader struct {
 	id  int64
-	sig textSig
+	sig search.Sig
 }
 
 // openTaskLeaders are the open tasks by category with the text of their first appeal.
@@ -253,7 +254,7 @@ func (s *Service) openTaskLeaders(ctx context.Context) (map[int64][]taskLeader, 
 			rows.Close()
 			return nil, err
 		}
-		out[cat] = append(out[cat], taskLeader{id: id, sig: signature(title, body)})
+		out[cat] = append(out[cat], taskLeader{id: id, sig: search.Signature(title, body)})
 	}
 	return out, rowsErr(rows)
 }

@@ -12,6 +12,7 @@ import (
 	"yingshang/internal/appeal"
 	"yingshang/internal/apperr"
 	"yingshang/internal/auth"
+	"yingshang/internal/search"
 )
 
 // eventView is a timeline step with its words in the user's language.
@@ -70,6 +71,8 @@ type appealPageData struct {
 	CanAttach        bool
 	MergedInto       string
 	Enterprise       bool // the enterprise's side: public steps only, no staff names
+	// Similar are earlier appeals like this one (staff only), for reference and merging.
+	Similar []search.SimilarHit
 	// Unsent is what the user typed into a form the page no longer offers (the appeal
 	// moved on meanwhile), shown so that nothing typed is lost.
 	Unsent []string
@@ -181,6 +184,11 @@ func (s *Server) renderAppeal(w http.ResponseWriter, r *http.Request, status int
 			Image: strings.HasPrefix(at.ContentType, "image/"), PDF: at.ContentType == "application/pdf", Size: sizeText(at.Size)})
 	}
 	d.CanAttach = canAttachHere(a, ap, parts)
+	if !entSide && s.Search != nil {
+		if d.Similar, err = s.Search.Similar(ctx, a, s.Appeal, ap.Title, ap.Body, ap.ID, 5, 25); err != nil {
+			s.Logger.Warn("similar appeals", "appeal", ap.Number, "err", err)
+		}
+	}
 	if d.CanAttach {
 		d.Can["attach"] = true
 	}

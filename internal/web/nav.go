@@ -47,6 +47,7 @@ var navigation = []navEntry{
 	{group: "nav.group.appeals", key: "nav.appeal_new", href: "/appeals/new", roles: []auth.Role{auth.RoleOperator, auth.RoleChamber, auth.RoleLeader}},
 	{group: "nav.group.appeals", key: "nav.portal", href: "/portal", roles: []auth.Role{auth.RoleEnterprise}},
 	{group: "nav.group.appeals", key: "nav.portal_new", href: "/portal/new", roles: []auth.Role{auth.RoleEnterprise}},
+	{group: "nav.group.appeals", key: "nav.search", href: "/search", roles: []auth.Role{auth.RoleOperator, auth.RoleDepartment, auth.RoleChamber, auth.RoleLeader, auth.RoleEnterprise}},
 	{group: "nav.group.appeals", key: "nav.kb", href: "/admin/kb", roles: []auth.Role{auth.RoleOperator, auth.RoleAdmin}},
 	{group: "nav.group.directory", key: "nav.enterprises", href: "/enterprises", roles: []auth.Role{auth.RoleAdmin, auth.RoleOperator, auth.RoleLeader, auth.RoleChamber, auth.RoleBank, auth.RoleAnalyst, auth.RoleDepartment}},
 	{group: "nav.group.directory", key: "nav.my_enterprise", href: "/enterprises/mine", roles: []auth.Role{auth.RoleEnterprise}},

@@ -50,6 +50,7 @@ func (s *Server) routeTable() []Route {
 	rs = append(rs, s.liaisonRoutes()...)
 	rs = append(rs, s.appealRoutes()...)
 	rs = append(rs, s.statsRoutes()...)
+	rs = append(rs, s.searchRoutes()...)
 	return rs
 }
 

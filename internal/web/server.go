@@ -17,6 +17,7 @@ import (
 	"yingshang/internal/i18n"
 	"yingshang/internal/liaison"
 	"yingshang/internal/notify"
+	"yingshang/internal/search"
 	"yingshang/internal/stats"
 )
 
@@ -32,6 +33,7 @@ type Deps struct {
 	// public status, catalogue and settings); nil leaves those pages out.
 	Appeal  *appeal.Service
 	Stats   *stats.Service
+	Search  *search.Engine
 	Catalog *i18n.Catalog
 	Logger  *slog.Logger
 	Now     func() time.Time

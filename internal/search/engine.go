@@ -1,0 +1,270 @@
+// Package search is the full-text search of Yingshang: Chinese text indexed as CJK
+// bigrams (tokens.go) in the database's own engine — an FTS5 table on SQLite, a tsvector
+// with a GIN index on PostgreSQL — so both engines find the same appeals for the same
+// query, and every two-character word is found. See docs/search.md.
+//
+// The appeal service feeds the index inside the transaction that creates or answers an
+// appeal (Engine implements appeal.Indexer), so the index never holds an appeal that does
+// not exist and never misses one that does; Rebuild re-indexes after a bulk import.
+// Answers go through the appeal service's own access rules (Appeals).
+package search
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"yingshang/internal/db"
+)
+
+// Engine is the search index over one database. It is safe for concurrent use.
+type Engine struct {
+	db   *db.DB
+	prep *db.Prepared
+}
+
+const (
+	putSQLite   = `INSERT OR REPLACE INTO appeal_fts (rowid, terms) VALUES ($1, $2)`
+	putPostgres = `INSERT INTO appeal_search (appeal_id, tsv) VALUES ($1, CAST($2 AS tsvector))
+		ON CONFLICT (appeal_id) DO UPDATE SET tsv = EXCLUDED.tsv`
+)
+
+// New returns the engine over d.
+func New(d *db.DB) *Engine {
+	e := &Engine{db: d}
+	e.prep = d.Prepare(putSQLite)
+	return e
+}
+
+// document is the indexed form of an appeal's text.
+func (e *Engine) document(title, body string) string {
+	terms := Terms(title + "\n" + body)
+	if e.db.Engine == db.Postgres {
+		return tsvector(terms)
+	}
+	return strings.Join(terms, " ")
+}
+
+// PutAppeal (re)indexes appeal id with its title and body (the body includes the replies
+// when there are any). It joins the transaction in ctx. scopeOrgID is not stored: access
+// is decided by the appeal service at answer time.
+func (e *Engine) PutAppeal(ctx context.Context, id, scopeOrgID int64, title, body string) error {
+	q := putSQLite
+	if e.db.Engine == db.Postgres {
+		q = putPostgres
+	}
+	if _, err := e.prep.Exec(ctx, q, id, e.document(title, body)); err != nil {
+		return fmt.Errorf("search: index appeal %d: %w", id, err)
+	}
+	return nil
+}
+
+// rebuildBatch is how many appeals one Rebuild transaction indexes.
+const rebuildBatch = 2000
+
+// Rebuild indexes every appeal with id ≥ fromID from the appeals table (title, body and
+// the reply), in transactions of rebuildBatch appeals, calling progress after each with
+// the number done so far. It returns how many appeals it indexed. Used after a bulk
+// import and to repair an index.
+func (e *Engine) Rebuild(ctx context.Context, fromID int64, progress func(done int)) (int, error) {
+	done := 0
+	next := fromID
+	type doc struct {
+		id                     int64
+		title, body, replyText string
+	}
+	for {
+		rows, err := e.db.R.QueryContext(ctx, `SELECT id, title, body, reply_text FROM appeals WHERE id >= $1 ORDER BY id LIMIT $2`, next, rebuildBatch)
+		if err != nil {
+			return done, fmt.Errorf("search: rebuild: %w", err)
+		}
+		var docs []doc
+		for rows.Next() {
+			var d doc
+			if err := rows.Scan(&d.id, &d.title, &d.body, &d.replyText); err != nil {
+				rows.Close()
+				return done, fmt.Errorf("search: rebuild: %w", err)
+			}
+			docs = append(docs, d)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return done, fmt.Errorf("search: rebuild: %w", err)
+		}
+		if len(docs) == 0 {
+			return done, nil
+		}
+		err = e.db.WithTx(ctx, func(ctx context.Context) error {
+			for _, d := range docs {
+				body := d.body
+				if d.replyText != "" {
+					body += "\n\n" + d.replyText
+				}
+				if err := e.PutAppeal(ctx, d.id, 0, d.title, body); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return done, err
+		}
+		done += len(docs)
+		next = docs[len(docs)-1].id + 1
+		if progress != nil {
+			progress(done)
+		}
+	}
+}
+
+// A Hit is a matching appeal and its relevance (higher is better).
+type Hit struct {
+	ID    int64
+	Score float64
+}
+
+// Within narrows a match to the ids a subquery returns (the appeals an actor may see);
+// the zero value does not narrow. SQL uses $1, $2 … for Args.
+type Within struct {
+	SQL  string
+	Args []any
+}
+
+// Match returns up to max appeals matching q, the most relevant first. Among very many
+// matches it ranks the newest max of them (a hotline looks for recent cases first; a
+// ranking of all million matches of 企业 would help nobody and cost seconds).
+func (e *Engine) Match(ctx context.Context, q Query, within Within, max int) ([]Hit, error) {
+	if q.Empty() || max <= 0 {
+		return nil, nil
+	}
+	args := []any{}
+	var sqlText string
+	restrict := ""
+	if within.SQL != "" {
+		// The subquery's placeholders follow the query's own ($1).
+		restrict = renumber(within.SQL, 1)
+		args = append(args, within.Args...)
+	}
+	if e.db.Engine == db.Postgres {
+		sqlText = `SELECT s.appeal_id, ts_rank(s.tsv, q.q) FROM appeal_search s, (SELECT CAST($1 AS tsquery) AS q) q WHERE s.tsv @@ q.q`
+		if restrict != "" {
+			sqlText += ` AND s.appeal_id IN (` + restrict + `)`
+		}
+		sqlText += fmt.Sprintf(` ORDER BY s.appeal_id DESC LIMIT %d`, max)
+		args = append([]any{q.tsquery()}, args...)
+	} else {
+		sqlText = `SELECT rowid, -bm25(appeal_fts) FROM appeal_fts WHERE appeal_fts MATCH $1`
+		if restrict != "" {
+			sqlText += ` AND rowid IN (` + restrict + `)`
+		}
+		sqlText += fmt.Sprintf(` ORDER BY rowid DESC LIMIT %d`, max)
+		args = append([]any{q.fts5()}, args...)
+	}
+	rows, err := e.db.RQ(ctx).QueryContext(ctx, sqlText, args...)
+	if err != nil {
+		return nil, fmt.Errorf("search: match: %w", err)
+	}
+	defer rows.Close()
+	var hits []Hit
+	for rows.Next() {
+		var h Hit
+		if err := rows.Scan(&h.ID, &h.Score); err != nil {
+			return nil, fmt.Errorf("search: match: %w", err)
+		}
+		hits = append(hits, h)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("search: match: %w", err)
+	}
+	slices.SortStableFunc(hits, func(a, b Hit) int {
+		if c := cmp.Compare(b.Score, a.Score); c != 0 {
+			return c
+		}
+		return cmp.Compare(b.ID, a.ID)
+	})
+	return hits, nil
+}
+
+// renumber shifts the $n placeholders of s by off.
+func renumber(s string, off int) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] != '$' {
+			b.WriteByte(s[i])
+			continue
+		}
+		j := i + 1
+		n := 0
+		for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+			n = n*10 + int(s[j]-'0')
+			j++
+		}
+		if j == i+1 {
+			b.WriteByte('$')
+			continue
+		}
+		fmt.Fprintf(&b, "$%d", n+off)
+		i = j - 1
+	}
+	return b.String()
+}
+
+// CatchUp indexes the appeals newer than the newest indexed one (appeals written by a bulk
+// import, or all of them in a database that had appeals before the index existed). It
+// runs as periodic background work; with nothing to do it costs two index look-ups.
+func (e *Engine) CatchUp(ctx context.Context) (int, error) {
+	q := `SELECT COALESCE(MAX(rowid), 0) FROM appeal_fts`
+	if e.db.Engine == db.Postgres {
+		q = `SELECT COALESCE(MAX(appeal_id), 0) FROM appeal_search`
+	}
+	var indexed, newest int64
+	if err := e.db.R.QueryRowContext(ctx, q).Scan(&indexed); err != nil {
+		return 0, fmt.Errorf("search: catch up: %w", err)
+	}
+	if err := e.db.R.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM appeals`).Scan(&newest); err != nil {
+		return 0, fmt.Errorf("search: catch up: %w", err)
+	}
+	if newest <= indexed {
+		return 0, nil
+	}
+	return e.Rebuild(ctx, indexed+1, nil)
+}
+
+// any returns the newest max appeals holding at least one of terms.
+func (e *Engine) any(ctx context.Context, terms []string, within Within, max int) ([]int64, error) {
+	var q Query
+	for _, t := range terms {
+		q.Groups = append(q.Groups, []string{t})
+		q.Prefix = append(q.Prefix, false)
+	}
+	expr := strings.ReplaceAll(q.fts5(), " AND ", " OR ")
+	sqlText := `SELECT rowid FROM appeal_fts WHERE appeal_fts MATCH $1`
+	idCol := "rowid"
+	if e.db.Engine == db.Postgres {
+		expr = strings.ReplaceAll(q.tsquery(), " & ", " | ")
+		sqlText = `SELECT appeal_id FROM appeal_search WHERE tsv @@ CAST($1 AS tsquery)`
+		idCol = "appeal_id"
+	}
+	args := []any{expr}
+	if within.SQL != "" {
+		sqlText += ` AND ` + idCol + ` IN (` + renumber(within.SQL, 1) + `)`
+		args = append(args, within.Args...)
+	}
+	sqlText += fmt.Sprintf(` ORDER BY %s DESC LIMIT %d`, idCol, max)
+	rows, err := e.db.RQ(ctx).QueryContext(ctx, sqlText, args...)
+	if err != nil {
+		return nil, fmt.Errorf("search: similar: %w", err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("search: similar: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}

@@ -1,0 +1,427 @@
+package search_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"unicode"
+
+	"yingshang/internal/app/apptest"
+	"yingshang/internal/appeal"
+	"yingshang/internal/auth"
+	"yingshang/internal/db"
+	"yingshang/internal/search"
+)
+
+type doc struct {
+	id                  int64
+	number, text        string
+	enterprise, chamber int64
+}
+
+func allAppeals(t *testing.T, e *apptest.Env) []doc {
+	t.Helper()
+	rows, err := e.App.DB.R.QueryContext(context.Background(),
+		`SELECT id, number, title, body, reply_text, COALESCE(enterprise_org_id, 0), COALESCE(chamber_org_id, 0) FROM appeals ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []doc
+	for rows.Next() {
+		var d doc
+		var title, body, reply string
+		if err := rows.Scan(&d.id, &d.number, &title, &body, &reply, &d.enterprise, &d.chamber); err != nil {
+			t.Fatal(err)
+		}
+		d.text = strings.ToLower(title + "\n" + body + "\n" + reply)
+		out = append(out, d)
+	}
+	return out
+}
+
+// frequentWords are the most frequent two-character Han words of the texts, with 融资,
+// 用电 and 拖欠 first when the texts hold them.
+func frequentWords(docs []doc, n int) []string {
+	count := map[string]int{}
+	for _, d := range docs {
+		seen := map[string]bool{}
+		rs := []rune(d.text)
+		for i := 0; i+1 < len(rs); i++ {
+			if unicode.Is(unicode.Han, rs[i]) && unicode.Is(unicode.Han, rs[i+1]) {
+				w := string(rs[i : i+2])
+				if !seen[w] {
+					seen[w] = true
+					count[w]++
+				}
+			}
+		}
+	}
+	var words []string
+	for w := range count {
+		words = append(words, w)
+	}
+	sort.Slice(words, func(i, j int) bool {
+		if count[words[i]] != count[words[j]] {
+			return count[words[i]] > count[words[j]]
+		}
+		return words[i] < words[j]
+	})
+	var out []string
+	for _, w := range []string{"融资", "用电", "拖欠"} {
+		if count[w] > 0 {
+			out = append(out, w)
+		}
+	}
+	for _, w := range words {
+		if len(out) >= n {
+			break
+		}
+		if !slices.Contains(out, w) {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+func numbers(t *testing.T, e *apptest.Env, a auth.Actor, q string) []string {
+	t.Helper()
+	var out []string
+	cursor := ""
+	for {
+		page, err := e.App.Search.Appeals(context.Background(), a, e.App.Appeal, search.AppealQuery{Q: q, Limit: 100, Cursor: cursor})
+		if err != nil {
+			t.Fatalf("search %q as %s: %v", q, a.Username, err)
+		}
+		for _, h := range page.Items {
+			out = append(out, h.Number)
+		}
+		if page.Next == "" {
+			if page.Total != len(out) {
+				t.Errorf("search %q as %s: total %d, pages gave %d", q, a.Username, page.Total, len(out))
+			}
+			return out
+		}
+		cursor = page.Next
+	}
+}
+
+// Every two-character word finds exactly the appeals whose title, text or reply holds it
+// (the oracle is a plain substring test over the stored texts), on both engines; the
+// scope of an enterprise, a department and a chamber applies; a reply becomes findable in
+// the transaction that writes it.
+func TestSearchFindsWhatTheTextsHold(t *testing.T) {
+	apptest.Each(t, apptest.Options{Demo: 40}, func(t *testing.T, e *apptest.Env) {
+		ctx := context.Background()
+		if _, err := e.App.LoadDemoAppeals(ctx, e.Demo, 150, 7); err != nil {
+			t.Fatal(err)
+		}
+		docs := allAppeals(t, e)
+		op := e.Actor("operator1")
+		words := frequentWords(docs, 20)
+		if len(words) < 20 || !slices.Contains(words, "融资") {
+			t.Fatalf("the demo texts hold too few words: %v", words)
+		}
+		for _, w := range words {
+			var want []string
+			for _, d := range docs {
+				if strings.Contains(d.text, w) {
+					want = append(want, d.number)
+				}
+			}
+			got := numbers(t, e, op, w)
+			slices.Sort(got)
+			slices.Sort(want)
+			if !slices.Equal(got, want) {
+				t.Errorf("%q: found %d %v, the texts hold it in %d %v", w, len(got), got, len(want), want)
+			}
+		}
+		// Ranked: an appeal with the word in its title and twice in its text comes first.
+		ent := e.Demo.Orgs["ent1"]
+		if ent == 0 {
+			ent = docs[0].enterprise
+		}
+		cat, err := e.App.Appeal.CategoryByCode(ctx, op, "finance")
+		if err != nil {
+			t.Fatal(err)
+		}
+		best, err := e.App.Appeal.Create(ctx, op, appeal.NewAppeal{Kind: appeal.KindAppeal, CategoryID: cat.ID,
+			Title: "融资担保费率过高", Body: "企业申请融资担保，融资成本偏高，希望降低担保费率。", EnterpriseOrgID: ent,
+			ContactName: "李会计", ContactPhone: "13800001111"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, err := e.App.Search.Appeals(ctx, op, e.App.Appeal, search.AppealQuery{Q: "融资 担保"})
+		if err != nil || len(page.Items) == 0 || page.Items[0].Number != best.Number {
+			t.Errorf("融资 担保: first hit %v (err %v), want %s", page.Items, err, best.Number)
+		}
+		// A phrase: 担保费率 is found, 费率担保 (the same bigrams in another order) is not.
+		if got := numbers(t, e, op, "担保费率"); !slices.Contains(got, best.Number) {
+			t.Errorf("担保费率 misses %s: %v", best.Number, got)
+		}
+		if got := numbers(t, e, op, "费率担保"); slices.Contains(got, best.Number) {
+			t.Errorf("费率担保 finds %s", best.Number)
+		}
+		// A word only in the reply is found once the reply is written.
+		const replyWord = "贴息"
+		if got := numbers(t, e, op, replyWord+"窗口"); len(got) != 0 {
+			t.Fatalf("%s窗口 already found: %v", replyWord, got)
+		}
+		gxj, fgw := e.Demo.Orgs["gxj"], e.Demo.Orgs["fgw"]
+		ap, err := e.App.Appeal.Accept(ctx, op, best.ID, best.Version, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ap, err = e.App.Appeal.Dispatch(ctx, op, ap.ID, ap.Version, appeal.DispatchInput{LeadOrgID: gxj}); err != nil {
+			t.Fatal(err)
+		}
+		dept := e.Actor("gxj1")
+		if ap, err = e.App.Appeal.Claim(ctx, dept, ap.ID, ap.Version, ""); err != nil {
+			t.Fatal(err)
+		}
+		if _, err = e.App.Appeal.Reply(ctx, dept, ap.ID, ap.Version, appeal.ReplyInput{Outcome: appeal.OutcomeSolved,
+			Text: "已协调合作银行给予" + replyWord + "窗口期支持，担保费率降至1%。"}); err != nil {
+			t.Fatal(err)
+		}
+		if got := numbers(t, e, op, replyWord+"窗口"); !slices.Equal(got, []string{best.Number}) {
+			t.Errorf("%s窗口 after the reply: %v, want [%s]", replyWord, got, best.Number)
+		}
+		// Scope: the department finds it, another department and another enterprise do not;
+		// the enterprise finds only its own appeals.
+		if got := numbers(t, e, dept, "担保费率"); !slices.Contains(got, best.Number) {
+			t.Errorf("the lead department does not find its appeal: %v", got)
+		}
+		var fgwUser string
+		for u := range e.Demo.Users {
+			if u == "fgw1" {
+				fgwUser = u
+			}
+		}
+		if fgwUser != "" {
+			if got := numbers(t, e, e.Actor(fgwUser), "担保费率"); slices.Contains(got, best.Number) {
+				t.Errorf("another department (%d) finds %s", fgw, best.Number)
+			}
+		}
+		owner := e.Actor("ent1")
+		for _, w := range words[:5] {
+			for _, n := range numbers(t, e, owner, w) {
+				i := slices.IndexFunc(docs, func(d doc) bool { return d.number == n })
+				if i >= 0 && docs[i].enterprise != owner.OrgID {
+					t.Errorf("ent1 finds %s of enterprise %d", n, docs[i].enterprise)
+				}
+			}
+		}
+		if owner.OrgID == ent && !slices.Contains(numbers(t, e, owner, "担保费率"), best.Number) {
+			t.Errorf("ent1 does not find its own %s", best.Number)
+		}
+		// Bad input is a validation error, never a crash.
+		for _, q := range []string{"", "  ", "！？"} {
+			if _, err := e.App.Search.Appeals(ctx, op, e.App.Appeal, search.AppealQuery{Q: q}); err == nil {
+				t.Errorf("query %q: no error", q)
+			}
+		}
+		if _, err := e.App.Search.Appeals(ctx, op, e.App.Appeal, search.AppealQuery{Q: "融资", Cursor: "x"}); err == nil {
+			t.Error("a bad cursor is accepted")
+		}
+		if _, err := e.App.Search.Appeals(ctx, e.Actor("analyst1"), e.App.Appeal, search.AppealQuery{Q: "融资"}); err == nil {
+			t.Error("an analyst searches appeals")
+		}
+	})
+}
+
+// The API answers as the OpenAPI document says (apptest validates every response), with
+// problem+json for bad input; the catch-up job indexes appeals written behind the
+// service's back (a bulk import) and an index emptied by hand.
+func TestSearchAPIAndCatchUp(t *testing.T) {
+	apptest.Each(t, apptest.Options{Demo: 40}, func(t *testing.T, e *apptest.Env) {
+		ctx := context.Background()
+		if _, err := e.App.LoadDemoAppeals(ctx, e.Demo, 60, 3); err != nil {
+			t.Fatal(err)
+		}
+		c := e.APIClient("operator1", "read")
+		var page struct {
+			Items []struct {
+				Number, Title string
+			} `json:"items"`
+			Total int `json:"total"`
+		}
+		r := c.Get("/api/v1/search?type=appeal&q=" + url.QueryEscape("企业"))
+		if r.Status != http.StatusOK {
+			t.Fatalf("search: %d %s", r.Status, r.Body)
+		}
+		r.JSON(t, &page)
+		if page.Total == 0 || len(page.Items) == 0 {
+			t.Fatalf("企业 finds nothing: %s", r.Body)
+		}
+		before := page.Total
+		for _, bad := range []string{"q=", "q=%E8%9E%8D&type=person", "q=x&limit=0", "q=x&limit=abc", "q=x&cursor=-1"} {
+			if r := c.Get("/api/v1/search?" + bad); r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Header.Get("Content-Type"), "problem+json") {
+				t.Errorf("%s: %d %s", bad, r.Status, r.Header.Get("Content-Type"))
+			}
+		}
+		if r := e.APIClient("analyst1", "read").Get("/api/v1/search?q=" + url.QueryEscape("企业")); r.Status != http.StatusForbidden {
+			t.Errorf("analyst: %d", r.Status)
+		}
+		// Empty the index by hand: the catch-up job restores it.
+		del := `DELETE FROM appeal_fts`
+		if e.App.DB.Engine == db.Postgres {
+			del = `DELETE FROM appeal_search`
+		}
+		if _, err := e.App.DB.W.ExecContext(ctx, del); err != nil {
+			t.Fatal(err)
+		}
+		c.Get("/api/v1/search?q="+url.QueryEscape("企业")).JSON(t, &page)
+		if page.Total != 0 {
+			t.Fatalf("an empty index finds %d", page.Total)
+		}
+		n, err := e.App.Search.CatchUp(ctx)
+		if err != nil || n != len(allAppeals(t, e)) {
+			t.Fatalf("CatchUp = %d, %v; want every appeal", n, err)
+		}
+		c.Get("/api/v1/search?q="+url.QueryEscape("企业")).JSON(t, &page)
+		if page.Total != before {
+			t.Errorf("after the catch-up 企业 finds %d, before %d", page.Total, before)
+		}
+		if n, err := e.App.Search.CatchUp(ctx); err != nil || n != 0 {
+			t.Errorf("a second CatchUp = %d, %v; want nothing to do", n, err)
+		}
+	})
+}
+
+// Similar finds the earlier appeal about the same problem (other words, same gist) and
+// not an unrelated one, within the asker's scope.
+func TestSimilarAppeals(t *testing.T) {
+	apptest.Each(t, apptest.Options{Demo: 40}, func(t *testing.T, e *apptest.Env) {
+		ctx := context.Background()
+		op := e.Actor("operator1")
+		cat, err := e.App.Appeal.CategoryByCode(ctx, op, "utilities")
+		if err != nil {
+			t.Fatal(err)
+		}
+		file := func(ent int64, title, body string) appeal.Appeal {
+			ap, err := e.App.Appeal.Create(ctx, op, appeal.NewAppeal{Kind: appeal.KindAppeal, CategoryID: cat.ID, Title: title, Body: body,
+				EnterpriseOrgID: ent, ContactName: "周工", ContactPhone: "13900002222"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return ap
+		}
+		ent1 := e.Actor("ent1").OrgID
+		var other int64
+		if err := e.App.DB.R.QueryRowContext(ctx, `SELECT id FROM orgs WHERE kind = 'enterprise' AND id <> $1 ORDER BY id LIMIT 1`, ent1).Scan(&other); err != nil {
+			t.Fatal(err)
+		}
+		if other == 0 {
+			t.Fatal("no second enterprise in the demo city")
+		}
+		first := file(other, "园区厂房频繁停电影响生产", "我司位于高新区的厂房近一个月频繁停电，生产线多次中断。")
+		unrelated := file(other, "出口退税迟迟未到账", "我司申报的出口退税已三个月未到账，资金周转困难。")
+		mine := file(ent1, "厂房频繁停电", "本月厂房停电四次，生产线中断。")
+		hits, err := e.App.Search.Similar(ctx, op, e.App.Appeal, "厂区频繁停电，影响生产", "最近频繁停电，生产线中断", 0, 5, 20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, h := range hits {
+			got = append(got, h.Number)
+			if h.Percent < 20 || h.Percent > 100 {
+				t.Errorf("%s is %d%% alike", h.Number, h.Percent)
+			}
+		}
+		if !slices.Contains(got, first.Number) || !slices.Contains(got, mine.Number) || slices.Contains(got, unrelated.Number) {
+			t.Errorf("operator's similar: %v; want %s and %s, not %s", got, first.Number, mine.Number, unrelated.Number)
+		}
+		// The appeal itself is left out of its own similar ones.
+		hits, _ = e.App.Search.Similar(ctx, op, e.App.Appeal, first.Title, first.Body, first.ID, 5, 20)
+		for _, h := range hits {
+			if h.Number == first.Number {
+				t.Error("an appeal is similar to itself")
+			}
+		}
+		// ent1 sees its own appeal, never the other enterprise's.
+		hits, err = e.App.Search.Similar(ctx, e.Actor("ent1"), e.App.Appeal, "厂区频繁停电，影响生产", "", 0, 5, 20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = got[:0]
+		for _, h := range hits {
+			got = append(got, h.Number)
+		}
+		if !slices.Equal(got, []string{mine.Number}) {
+			t.Errorf("ent1's similar: %v, want only [%s]", got, mine.Number)
+		}
+	})
+}
+
+// The pages: /search for each role within its scope, the intake hints fragment, and the
+// similar appeals on an appeal's page.
+func TestSearchPages(t *testing.T) {
+	apptest.Each(t, apptest.Options{Demo: 40}, func(t *testing.T, e *apptest.Env) {
+		ctx := context.Background()
+		op := e.Actor("operator1")
+		cat, err := e.App.Appeal.CategoryByCode(ctx, op, "finance")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ent1 := e.Actor("ent1").OrgID
+		var other int64
+		if err := e.App.DB.R.QueryRowContext(ctx, `SELECT id FROM orgs WHERE kind = 'enterprise' AND id <> $1 ORDER BY id LIMIT 1`, ent1).Scan(&other); err != nil {
+			t.Fatal(err)
+		}
+		file := func(ent int64, title string) appeal.Appeal {
+			ap, err := e.App.Appeal.Create(ctx, op, appeal.NewAppeal{Kind: appeal.KindAppeal, CategoryID: cat.ID, Title: title,
+				Body: title + "，请帮助协调。", EnterpriseOrgID: ent, ContactName: "陈总", ContactPhone: "13700003333"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return ap
+		}
+		theirs := file(other, "科技型企业知识产权质押融资难")
+		mine := file(ent1, "知识产权质押融资额度偏低")
+		login := func(u string) *apptest.Client {
+			c := e.Client()
+			c.Login(u, apptest.DemoPassword)
+			return c
+		}
+		opc, entc := login("operator1"), login("ent1")
+		r := opc.Get("/search?q=" + url.QueryEscape("质押融资"))
+		if r.Status != http.StatusOK || !strings.Contains(r.Body, `data-testid="search-table"`) ||
+			!strings.Contains(r.Body, theirs.Number) || !strings.Contains(r.Body, mine.Number) {
+			t.Errorf("operator's search page: %d, both numbers shown: %v %v", r.Status, strings.Contains(r.Body, theirs.Number), strings.Contains(r.Body, mine.Number))
+		}
+		r = entc.Get("/search?q=" + url.QueryEscape("质押融资"))
+		if r.Status != http.StatusOK || strings.Contains(r.Body, theirs.Number) || !strings.Contains(r.Body, mine.Number) {
+			t.Errorf("ent1's search page: %d, shows the other's %v, its own %v", r.Status, strings.Contains(r.Body, theirs.Number), strings.Contains(r.Body, mine.Number))
+		}
+		r = opc.Get("/search?q=" + url.QueryEscape("！！"))
+		if r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "请输入要检索的字词") {
+			t.Errorf("punctuation only: %d", r.Status)
+		}
+		r = opc.Get("/search?q=" + url.QueryEscape("不存在的词汇组合"))
+		if r.Status != http.StatusOK || !strings.Contains(r.Body, `data-testid="search-empty"`) {
+			t.Errorf("nothing found: %d", r.Status)
+		}
+		if r := login("analyst1").Get("/search?q=x"); r.Status != http.StatusForbidden {
+			t.Errorf("analyst: %d", r.Status)
+		}
+		// The intake hint: the operator sees both, the enterprise only its own.
+		hint := "/appeals/similar?title=" + url.QueryEscape("知识产权质押融资") + "&body="
+		if r := opc.Get(hint); !strings.Contains(r.Body, theirs.Number) || !strings.Contains(r.Body, mine.Number) {
+			t.Errorf("operator's hint: %d %s", r.Status, r.Body)
+		}
+		if r := entc.Get(hint); strings.Contains(r.Body, theirs.Number) || !strings.Contains(r.Body, mine.Number) || !strings.Contains(r.Body, "您之前提过类似的诉求") {
+			t.Errorf("ent1's hint: %d %s", r.Status, r.Body)
+		}
+		if r := opc.Get("/appeals/similar?title=x"); r.Status != http.StatusOK || strings.Contains(r.Body, "similar-list") {
+			t.Errorf("a hint for one letter: %d %s", r.Status, r.Body)
+		}
+		// The appeal page lists the other as similar.
+		if r := opc.Get("/appeals/" + mine.Number); !strings.Contains(r.Body, `data-testid="similar-appeals"`) || !strings.Contains(r.Body, theirs.Number) {
+			t.Errorf("the appeal page's similar appeals miss %s", theirs.Number)
+		}
+	})
+}

@@ -1,0 +1,224 @@
+package search
+
+import (
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Chinese has no spaces between words, so the index does what Lucene's CJK analyzer
+// does: text is cut at anything that is not a letter or a digit, a run of Han characters
+// becomes its overlapping character bigrams (用电难 → 用电, 电难; a lone character stays a
+// unigram), and a run of other letters and digits (Latin words, numbers, codes) becomes
+// one lower-cased term. Every two-character word (融资, 用电, 拖欠) is then a term of its
+// own, and a longer query is the phrase of its bigrams. Both engines index exactly these
+// terms at exactly these positions, so they find the same appeals.
+
+// maxTermRunes bounds a Latin/digit term; longer runs are cut (nobody searches for them).
+const maxTermRunes = 32
+
+// maxTerms bounds how many terms of one document are indexed (title and body of an
+// appeal are bounded by intake; replies add to that).
+const maxTerms = 8000
+
+// Terms are a text's index terms in order (positions are the slice indexes).
+func Terms(text string) []string {
+	var out []string
+	eachRun(text, func(run []rune, han bool) bool {
+		out = append(out, runTerms(run, han)...)
+		return len(out) < maxTerms
+	})
+	if len(out) > maxTerms {
+		out = out[:maxTerms]
+	}
+	return out
+}
+
+// eachRun calls f for every run of Han characters and every run of other letters and
+// digits, lower-cased, until f returns false.
+func eachRun(text string, f func(run []rune, han bool) bool) {
+	var run []rune
+	han := false
+	flush := func() bool {
+		if len(run) == 0 {
+			return true
+		}
+		ok := f(run, han)
+		run = run[:0]
+		return ok
+	}
+	for len(text) > 0 {
+		r, size := utf8.DecodeRuneInString(text)
+		text = text[size:]
+		if r == utf8.RuneError && size <= 1 {
+			if !flush() {
+				return
+			}
+			continue
+		}
+		isHan := unicode.Is(unicode.Han, r)
+		if !isHan && !unicode.IsLetter(r) && !unicode.IsNumber(r) {
+			if !flush() {
+				return
+			}
+			continue
+		}
+		if len(run) > 0 && isHan != han {
+			if !flush() {
+				return
+			}
+		}
+		han = isHan
+		run = append(run, unicode.ToLower(r))
+	}
+	flush()
+}
+
+func runTerms(run []rune, han bool) []string {
+	if !han {
+		if len(run) > maxTermRunes {
+			run = run[:maxTermRunes]
+		}
+		return []string{string(run)}
+	}
+	if len(run) == 1 {
+		return []string{string(run)}
+	}
+	out := make([]string, 0, len(run)-1)
+	for i := 0; i+1 < len(run); i++ {
+		out = append(out, string(run[i:i+2]))
+	}
+	return out
+}
+
+// A Query is what the user typed, as groups that must all match: each group is a
+// phrase of consecutive terms; a group of one Han character matches every term that
+// starts with it (prefix).
+type Query struct {
+	Groups [][]string
+	Prefix []bool
+}
+
+// maxGroups and maxQueryRunes bound a query (a pasted page is not a search).
+const (
+	maxGroups     = 8
+	maxQueryRunes = 100
+)
+
+// ParseQuery cuts q the way Terms cuts a document. An empty result means nothing
+// searchable was typed.
+func ParseQuery(q string) Query {
+	if utf8.RuneCountInString(q) > maxQueryRunes {
+		q = string([]rune(q)[:maxQueryRunes])
+	}
+	var out Query
+	seen := map[string]bool{}
+	eachRun(q, func(run []rune, han bool) bool {
+		terms := runTerms(run, han)
+		key := strings.Join(terms, " ")
+		if seen[key] {
+			return true
+		}
+		seen[key] = true
+		out.Groups = append(out.Groups, terms)
+		out.Prefix = append(out.Prefix, han && len(run) == 1)
+		return len(out.Groups) < maxGroups
+	})
+	return out
+}
+
+// Empty reports whether the query has nothing to search for.
+func (q Query) Empty() bool { return len(q.Groups) == 0 }
+
+// fts5 renders the query in SQLite FTS5's syntax: phrases of quoted terms joined by AND.
+func (q Query) fts5() string {
+	var b strings.Builder
+	for i, g := range q.Groups {
+		if i > 0 {
+			b.WriteString(" AND ")
+		}
+		b.WriteByte('"')
+		for j, t := range g {
+			if j > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteString(strings.ReplaceAll(t, `"`, `""`))
+		}
+		b.WriteByte('"')
+		if q.Prefix[i] {
+			b.WriteByte('*')
+		}
+	}
+	return b.String()
+}
+
+// tsquery renders the query as PostgreSQL tsquery input: quoted lexemes, <-> between
+// the terms of a phrase, & between groups, :* for a prefix.
+func (q Query) tsquery() string {
+	var b strings.Builder
+	for i, g := range q.Groups {
+		if i > 0 {
+			b.WriteString(" & ")
+		}
+		if len(g) > 1 {
+			b.WriteByte('(')
+		}
+		for j, t := range g {
+			if j > 0 {
+				b.WriteString(" <-> ")
+			}
+			b.WriteString(quoteLexeme(t))
+			if q.Prefix[i] {
+				b.WriteString(":*")
+			}
+		}
+		if len(g) > 1 {
+			b.WriteByte(')')
+		}
+	}
+	return b.String()
+}
+
+// tsvector renders terms as PostgreSQL tsvector input with their positions (1-based, as
+// FTS5 counts them from 0: the same adjacency), at most 256 positions per lexeme and
+// positions up to 16383 as PostgreSQL allows.
+func tsvector(terms []string) string {
+	pos := map[string][]int{}
+	var order []string
+	for i, t := range terms {
+		p := i + 1
+		if p > 16383 {
+			break
+		}
+		if _, ok := pos[t]; !ok {
+			order = append(order, t)
+		}
+		if len(pos[t]) < 256 {
+			pos[t] = append(pos[t], p)
+		}
+	}
+	var b strings.Builder
+	for i, t := range order {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(quoteLexeme(t))
+		b.WriteByte(':')
+		for j, p := range pos[t] {
+			if j > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(strconv.Itoa(p))
+		}
+	}
+	return b.String()
+}
+
+// quoteLexeme quotes a term for tsvector/tsquery input (terms hold letters and digits
+// only, but quotes and backslashes are escaped all the same).
+func quoteLexeme(t string) string {
+	t = strings.ReplaceAll(t, `\`, `\\`)
+	t = strings.ReplaceAll(t, `'`, `''`)
+	return "'" + t + "'"
+}

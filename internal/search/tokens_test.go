@@ -1,0 +1,105 @@
+package search
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestTerms(t *testing.T) {
+	cases := []struct {
+		in   string
+		want []string
+	}{
+		{"用电难", []string{"用电", "电难"}},
+		{"融资", []string{"融资"}},
+		{"税", []string{"税"}},
+		{"A栋3楼停电，ABC公司2024年", []string{"a", "栋", "3", "楼停", "停电", "abc", "公司", "2024", "年"}},
+		{"  拖欠账款！！\n\t", []string{"拖欠", "欠账", "账款"}},
+		{"Café au lait", []string{"café", "au", "lait"}},
+		{"", nil},
+		{"，。！", nil},
+		{"\xff\xfe融资", []string{"融资"}},
+	}
+	for _, c := range cases {
+		if got := Terms(c.in); !slices.Equal(got, c.want) {
+			t.Errorf("Terms(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+	long := make([]rune, 0, 20000)
+	for range 20000 {
+		long = append(long, '企')
+	}
+	if n := len(Terms(string(long))); n != maxTerms {
+		t.Errorf("a 20,000-character text gives %d terms, want the cap %d", n, maxTerms)
+	}
+}
+
+func TestParseQuery(t *testing.T) {
+	cases := []struct {
+		in            string
+		fts5, tsquery string
+	}{
+		{"融资", `"融资"`, `'融资'`},
+		{"用电难", `"用电 电难"`, `('用电' <-> '电难')`},
+		{"税", `"税"*`, `'税':*`},
+		{"融资 拖欠", `"融资" AND "拖欠"`, `'融资' & '拖欠'`},
+		{"融资 融资", `"融资"`, `'融资'`},
+		{"' OR 1=1 --", `"or" AND "1"`, `'or' & '1'`},
+		{`"quoted" \ back`, `"quoted" AND "back"`, `'quoted' & 'back'`},
+	}
+	for _, c := range cases {
+		q := ParseQuery(c.in)
+		if got := q.fts5(); got != c.fts5 {
+			t.Errorf("ParseQuery(%q).fts5() = %s, want %s", c.in, got, c.fts5)
+		}
+		if got := q.tsquery(); got != c.tsquery {
+			t.Errorf("ParseQuery(%q).tsquery() = %s, want %s", c.in, got, c.tsquery)
+		}
+	}
+	for _, empty := range []string{"", "   ", "！？。", "\x00"} {
+		if !ParseQuery(empty).Empty() {
+			t.Errorf("ParseQuery(%q) is not empty", empty)
+		}
+	}
+	if n := len(ParseQuery("一 二 三 四 五 六 七 八 九 十").Groups); n != maxGroups {
+		t.Errorf("ten words give %d groups, want %d", n, maxGroups)
+	}
+}
+
+func TestTSVector(t *testing.T) {
+	got := tsvector([]string{"用电", "电难", "用电", "it's"})
+	want := `'用电':1,3 '电难':2 'it''s':4`
+	if got != want {
+		t.Errorf("tsvector = %s, want %s", got, want)
+	}
+}
+
+func TestRenumber(t *testing.T) {
+	if got := renumber("a = $1 AND b = $12 AND c = '$'", 1); got != "a = $2 AND b = $13 AND c = '$'" {
+		t.Errorf("renumber = %s", got)
+	}
+}
+
+func FuzzParseQuery(f *testing.F) {
+	for _, s := range []string{"融资", "用电难 拖欠", "' OR 1=1 --", "\"", "\\", "税", "A栋", "\xff"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		q := ParseQuery(s)
+		if len(q.Groups) != len(q.Prefix) || len(q.Groups) > maxGroups {
+			t.Fatalf("groups %d, prefix %d", len(q.Groups), len(q.Prefix))
+		}
+		for _, g := range q.Groups {
+			if len(g) == 0 {
+				t.Fatal("empty group")
+			}
+			for _, term := range g {
+				if term == "" {
+					t.Fatal("empty term")
+				}
+			}
+		}
+		_ = q.fts5()
+		_ = q.tsquery()
+	})
+}
