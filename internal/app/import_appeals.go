@@ -15,8 +15,13 @@ type appealIndex interface {
 	Rebuild(ctx context.Context, fromID int64, progress func(done int)) (int, error)
 }
 
-// searchIndex is the search engine's rebuilder, or nil while the application has none.
-func (a *App) searchIndex() appealIndex { return nil }
+// searchIndex is the search engine's rebuilder, or nil when the application has none.
+func (a *App) searchIndex() appealIndex {
+	if a.Search == nil {
+		return nil
+	}
+	return a.Search
+}
 
 // BulkAfter says what completing a bulk load took.
 type BulkAfter struct {
