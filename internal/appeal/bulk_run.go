@@ -174,20 +174,28 @@ func (s *Service) bulkWrite(ctx context.Context, a auth.Actor, b *BulkImporter, 
 	if o.Batch <= 0 {
 		o.Batch = 5000
 	}
+	var creates []string
+	rebuild := func() error {
+		t := time.Now()
+		var err error
+		for _, c := range creates {
+			// Build them all even when one fails: the tables must not stay without.
+			if _, e := s.db.W.ExecContext(context.WithoutCancel(ctx), c); e != nil && err == nil {
+				err = fmt.Errorf("appeal: bulk: rebuild index: %w", e)
+			}
+		}
+		creates = nil
+		res.IndexBuild = time.Since(t)
+		return err
+	}
 	if o.DeferIndexes {
-		creates, err := s.dropIndexes(ctx)
-		if err != nil {
+		if creates, err = s.dropIndexes(ctx); err != nil {
 			return err
 		}
 		defer func() {
-			t := time.Now()
-			// Build them again even when the load failed: the tables must not stay without.
-			for _, c := range creates {
-				if _, e := s.db.W.ExecContext(context.WithoutCancel(ctx), c); e != nil && err == nil {
-					err = fmt.Errorf("appeal: bulk: rebuild index: %w", e)
-				}
+			if e := rebuild(); e != nil && err == nil {
+				err = e
 			}
-			res.IndexBuild = time.Since(t)
 		}()
 	}
 	batch := make([]bulkAppeal, 0, o.Batch)
@@ -226,6 +234,10 @@ func (s *Service) bulkWrite(ctx context.Context, a auth.Actor, b *BulkImporter, 
 	}
 	if res.Imported == 0 {
 		return nil
+	}
+	// The indexes first, then the planner's statistics, which must know them.
+	if err := rebuild(); err != nil {
+		return err
 	}
 	if err := b.Finish(ctx); err != nil {
 		return err

@@ -30,12 +30,27 @@ func TestBulkLoadConsistent(t *testing.T) {
 		}
 		// One row names its number; the rest are allocated around it.
 		rows[10].Number = "ZQ" + rows[10].CreatedAt.In(calendar.Location()).Format("20060102") + "000777"
-		res, err := f.svc.ImportAppeals(f.ctx, f.op, rows, nil, nil, appeal.BulkOptions{Batch: 97, Now: now})
+		indexes := func() int64 {
+			q := `SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND tbl_name LIKE 'appeal%'`
+			if d.Engine == db.Postgres {
+				q = `SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() AND tablename LIKE 'appeal%'`
+			}
+			var n int64
+			if err := d.R.QueryRow(q).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		before := indexes()
+		res, err := f.svc.ImportAppeals(f.ctx, f.op, rows, nil, nil, appeal.BulkOptions{Batch: 97, Now: now, DeferIndexes: true})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if res.Imported != 400 || len(res.Errors) != 0 {
 			t.Fatalf("imported %d, errors %v", res.Imported, res.Errors)
+		}
+		if after := indexes(); after != before {
+			t.Errorf("%d indexes on the appeal tables after a deferred load, %d before", after, before)
 		}
 		q := func(sql string, args ...any) int64 {
 			t.Helper()
