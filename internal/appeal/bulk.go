@@ -2,6 +2,7 @@ package appeal
 
 import (
 	"context"
+	"database/sql"
 	crand "crypto/rand"
 	"fmt"
 	"math/rand/v2"
@@ -536,10 +537,8 @@ func insertRows(ctx context.Context, eng db.Engine, q db.Querier, table string, 
 	rowsPer := maxParams / per
 	total := len(vals) / per
 	head := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES "
-	var sb strings.Builder
-	for start := 0; start < total; start += rowsPer {
-		n := min(rowsPer, total-start)
-		sb.Reset()
+	text := func(n int) string {
+		var sb strings.Builder
 		sb.WriteString(head)
 		p := 1
 		for i := 0; i < n; i++ {
@@ -561,7 +560,31 @@ func insertRows(ctx context.Context, eng db.Engine, q db.Querier, table string, 
 			}
 			sb.WriteByte(')')
 		}
-		if _, err := q.ExecContext(ctx, sb.String(), vals[start*per:(start+n)*per]...); err != nil {
+		return sb.String()
+	}
+	// The full chunks share one prepared statement: parsing 30,000 parameters is a good
+	// part of the cost.
+	var full *sql.Stmt
+	if pr, ok := q.(interface {
+		PrepareContext(context.Context, string) (*sql.Stmt, error)
+	}); ok && total >= 2*rowsPer {
+		st, err := pr.PrepareContext(ctx, text(rowsPer))
+		if err != nil {
+			return fmt.Errorf("appeal: bulk insert into %s: %w", table, err)
+		}
+		defer st.Close()
+		full = st
+	}
+	for start := 0; start < total; start += rowsPer {
+		n := min(rowsPer, total-start)
+		args := vals[start*per : (start+n)*per]
+		var err error
+		if n == rowsPer && full != nil {
+			_, err = full.ExecContext(ctx, args...)
+		} else {
+			_, err = q.ExecContext(ctx, text(n), args...)
+		}
+		if err != nil {
 			return fmt.Errorf("appeal: bulk insert into %s: %w", table, err)
 		}
 	}

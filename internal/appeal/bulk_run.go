@@ -188,6 +188,14 @@ func (s *Service) bulkWrite(ctx context.Context, a auth.Actor, b *BulkImporter, 
 		res.IndexBuild = time.Since(t)
 		return err
 	}
+	if s.db.Engine == db.SQLite {
+		// A large page cache for the load and the index builds (the writer is one
+		// connection: the setting is the load's alone), the usual one afterwards.
+		if _, err := s.db.W.ExecContext(ctx, `PRAGMA cache_size = -524288`); err != nil {
+			return err
+		}
+		defer s.db.W.ExecContext(context.WithoutCancel(ctx), `PRAGMA cache_size = -32000`)
+	}
 	if o.DeferIndexes {
 		if creates, err = s.dropIndexes(ctx); err != nil {
 			return err
