@@ -2,8 +2,8 @@ package appeal
 
 import (
 	"context"
-	"database/sql"
 	crand "crypto/rand"
+	"database/sql"
 	"fmt"
 	"math/rand/v2"
 	"slices"
