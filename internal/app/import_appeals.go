@@ -37,22 +37,22 @@ func (a *App) ImportAppeals(ctx context.Context, actor auth.Actor, f appeal.Bulk
 	if err != nil || res.Imported == 0 {
 		return res, BulkAfter{}, err
 	}
-	after, err := a.afterBulk(ctx, res.FirstID)
+	after, err := a.afterBulk(ctx, res.FirstID, nil)
 	return res, after, err
 }
 
 // BulkLoadAppeals writes generated rows (the benchmark) and completes the load like
-// ImportAppeals.
-func (a *App) BulkLoadAppeals(ctx context.Context, next func() (appeal.BulkRow, bool), o appeal.BulkOptions) (appeal.BulkResult, BulkAfter, error) {
+// ImportAppeals; indexed, if set, follows the search indexing.
+func (a *App) BulkLoadAppeals(ctx context.Context, next func() (appeal.BulkRow, bool), o appeal.BulkOptions, indexed func(done int)) (appeal.BulkResult, BulkAfter, error) {
 	res, err := a.Appeal.BulkLoad(ctx, auth.CLI(), next, o)
 	if err != nil || res.Imported == 0 {
 		return res, BulkAfter{}, err
 	}
-	after, err := a.afterBulk(ctx, res.FirstID)
+	after, err := a.afterBulk(ctx, res.FirstID, indexed)
 	return res, after, err
 }
 
-func (a *App) afterBulk(ctx context.Context, firstID int64) (BulkAfter, error) {
+func (a *App) afterBulk(ctx context.Context, firstID int64, indexed func(done int)) (BulkAfter, error) {
 	var out BulkAfter
 	t := time.Now()
 	if _, err := a.Stats.RebuildRollup(ctx); err != nil {
@@ -61,7 +61,7 @@ func (a *App) afterBulk(ctx context.Context, firstID int64) (BulkAfter, error) {
 	out.Rollup = time.Since(t)
 	if idx := a.searchIndex(); idx != nil {
 		t = time.Now()
-		n, err := idx.Rebuild(ctx, firstID, nil)
+		n, err := idx.Rebuild(ctx, firstID, indexed)
 		if err != nil {
 			return out, fmt.Errorf("app: search index after the import: %w", err)
 		}

@@ -253,9 +253,21 @@ func prepare(ctx context.Context, cfg Config, rep *Report, logf func(string, ...
 	if err != nil {
 		return nil, err
 	}
-	bar := newProgress(cfg.Stderr, cfg.Appeals)
-	res, after, err := a.BulkLoadAppeals(ctx, gen.Next, appeal.BulkOptions{Batch: benchBatch, DeferIndexes: true, Now: now, Progress: bar.update})
-	bar.done()
+	bar := newProgress(cfg.Stderr, "load  ", cfg.Appeals)
+	var sbar *progress
+	res, after, err := a.BulkLoadAppeals(ctx, gen.Next, appeal.BulkOptions{Batch: benchBatch, DeferIndexes: true, Now: now, Progress: bar.update},
+		func(done int) {
+			if sbar == nil {
+				bar.done()
+				sbar = newProgress(cfg.Stderr, "search", cfg.Appeals)
+			}
+			sbar.update(done)
+		})
+	if sbar != nil {
+		sbar.done()
+	} else {
+		bar.done()
+	}
 	if err != nil {
 		return nil, fmt.Errorf("bench: bulk load: %w", err)
 	}
@@ -345,13 +357,14 @@ func (c *client) post(ctx context.Context, token, path, key, body string) error 
 // progress draws a bar with the rate and the time left on a terminal line.
 type progress struct {
 	w     io.Writer
+	label string
 	total int
 	start time.Time
 	last  time.Time
 }
 
-func newProgress(w io.Writer, total int) *progress {
-	return &progress{w: w, total: total, start: time.Now()}
+func newProgress(w io.Writer, label string, total int) *progress {
+	return &progress{w: w, label: label, total: total, start: time.Now()}
 }
 
 func (p *progress) update(done int) {
@@ -366,7 +379,7 @@ func (p *progress) update(done int) {
 	width := 30
 	fill := int(frac * float64(width))
 	eta := time.Duration(float64(p.total-done) / max(rate, 1e-9) * float64(time.Second))
-	fmt.Fprintf(p.w, "\r[%s%s] %3.0f%% %d/%d  %.0f/s  ETA %s   ", strings.Repeat("=", fill), strings.Repeat(" ", width-fill),
+	fmt.Fprintf(p.w, "\r%s [%s%s] %3.0f%% %d/%d  %.0f/s  ETA %s   ", p.label, strings.Repeat("=", fill), strings.Repeat(" ", width-fill),
 		frac*100, done, p.total, rate, eta.Round(time.Second))
 }
 
