@@ -176,6 +176,9 @@ func (s *Service) bulkWrite(ctx context.Context, a auth.Actor, b *BulkImporter, 
 	}
 	var creates []string
 	rebuild := func() error {
+		if len(creates) == 0 {
+			return nil
+		}
 		t := time.Now()
 		var err error
 		for _, c := range creates {
