@@ -473,7 +473,10 @@ func (b *BulkImporter) Check(ctx context.Context, r BulkRow) (bulkAppeal, []Bulk
 			ap.Solved = &solved
 		}
 	}
-	b.s.refreshSLA(ap, b.now, false)
+	// As if swept now: an appeal that is already late in the source is listed as 已超期
+	// but not announced again (an import of five years would send thousands of
+	// alerts); a running clock alerts when it next changes colour.
+	b.s.refreshSLA(ap, b.now, true)
 	return ba, nil, nil
 }
 
