@@ -77,6 +77,11 @@ func (rep *Report) WriteTable(w io.Writer) {
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%.0f\t%.1f\t%.1f\t%.1f\t%s\t%s\t\n", r.Name, r.Requests, r.Concurrency, r.PerSecond, r.P50ms, r.P95ms, r.P99ms, r.Target, met)
 	}
 	tw.Flush()
+	for _, r := range rep.Results {
+		if r.Note != "" {
+			fmt.Fprintf(w, "%s: %s\n", r.Name, r.Note)
+		}
+	}
 	for k, v := range rep.Server {
 		fmt.Fprintf(w, "server %s: %v\n", k, v)
 	}
