@@ -177,7 +177,9 @@ func Main(ctx context.Context, cfg Config) (*Report, error) {
 	// 6. Intake through the API, each request with its own Idempotency-Key.
 	var seq atomic.Int64
 	n := max(intakeRequestsMin, cfg.Requests)
-	r := Run(ctx, "intake POST /api/v1/appeals", n, cfg.Concurrency, func(ctx context.Context, i int) error {
+	ictx, cancel := context.WithTimeout(ctx, 90*time.Second) // at most 90 s of writes
+	defer cancel()
+	r := Run(ictx, "intake POST /api/v1/appeals", n, cfg.Concurrency, func(ctx context.Context, i int) error {
 		k := seq.Add(1)
 		body := fmt.Sprintf(`{"kind":"appeal","category":"finance","title":"小微企业贷款审批难（压测 %d）","body":"我公司申请流动资金贷款，银行审批周期过长，影响融资，恳请协调解决。",`+
 			`"enterprise_name":"压测企业%d有限公司","district_code":"430104","contact_name":"王经理","contact_phone":"13800138000"}`, k, k%500)
