@@ -81,6 +81,9 @@ func Main(ctx context.Context, cfg Config) (*Report, error) {
 			defer os.RemoveAll(dir)
 		}
 	}
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil { // PostgreSQL runs keep only the server's log there
+		return nil, err
+	}
 	rep := &Report{Started: time.Now().UTC(), Command: cfg.Command, Engine: string(db.SQLite), Appeals: int64(cfg.Appeals),
 		Machine: ThisMachine(), Generation: map[string]any{}, Server: map[string]any{}, Notes: map[string]string{}}
 	if db.IsPostgresURL(cfg.DBURL) {
