@@ -153,6 +153,10 @@ const maxBody = 1 << 20
 func (s *Server) wrap(rt Route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		httpx.SetRoute(r)
+		if httpx.BadInput(r) {
+			s.problem(w, r, apperr.New(apperr.ErrInvalid, "error.bad_request", "Detail", "invalid UTF-8 or NUL in the path or query"))
+			return
+		}
 		if r.Body != nil {
 			limit := int64(maxBody)
 			if rt.MaxBody > 0 {

@@ -37,6 +37,12 @@ func (s *Server) lang(r *http.Request) string {
 
 // problem writes err as problem+json. Unexpected errors are logged and answered 500
 // without detail.
+// ServeProblem answers err as problem+json, for refusals made in front of the API (a
+// cross-site request).
+func (s *Server) ServeProblem(w http.ResponseWriter, r *http.Request, err error) {
+	s.problem(w, r, err)
+}
+
 func (s *Server) problem(w http.ResponseWriter, r *http.Request, err error) {
 	lang := s.lang(r)
 	p := Problem{RequestID: w.Header().Get("X-Request-Id")}

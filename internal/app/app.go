@@ -22,6 +22,7 @@ import (
 
 	"yingshang/internal/api"
 	"yingshang/internal/appeal"
+	"yingshang/internal/apperr"
 	"yingshang/internal/audit"
 	"yingshang/internal/auth"
 	"yingshang/internal/calendar"
@@ -228,6 +229,10 @@ func (a *App) buildHandler(reg *prometheus.Registry) http.Handler {
 	var h http.Handler = mux
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			a.API.ServeProblem(w, r, apperr.New(apperr.ErrForbidden, "error.cross_origin"))
+			return
+		}
 		http.Error(w, a.Catalog.T(i18n.Match(r.Header.Get("Accept-Language")), "error.cross_origin"), http.StatusForbidden)
 	}))
 	h = cop.Handler(h)

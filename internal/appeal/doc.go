@@ -173,7 +173,7 @@
 // # Schema
 //
 //	appeals             one row per appeal: number (ZQ + Shanghai date + 6-digit daily
-//	                    sequence, from the counters table in the writing transaction),
+//	                    sequence, from the counters table; see Intake),
 //	                    query_code, kind, channel, category, district, priority,
 //	                    confidential, title, body, location, enterprise (org id and a
 //	                    name/credit-code snapshot), contact, who filed (user, org, chamber),
@@ -227,10 +227,14 @@
 // Create files an appeal for an operator (hotline and others: enterprise by org id or a
 // typed snapshot), an enterprise user (portal: its own, contact from its user), a chamber
 // (on behalf of a member) or a leader (visit: supervised by them); API and Open311 callers
-// act through their token's user, with channel api or open311. The number is allocated
-// from the counters row of the Shanghai day inside the transaction (its row lock orders
-// concurrent filers on PostgreSQL; SQLite has one writer). A 6-character query code from
-// an alphabet without 0/O/1/I/L lets anyone holding number and code call PublicStatus:
+// act through their token's user, with channel api or open311. The number is taken from
+// the counters row of the Shanghai day by one atomic increment: on SQLite inside the
+// writing transaction (one writer anyway); on PostgreSQL just before it, committed at
+// once like a sequence, so that the row is not locked for the whole transaction and
+// intakes of every process run side by side (inside an outer transaction, such as a visit
+// filing its problems, it is taken in that transaction). Numbers are unique across
+// processes; an intake that fails after taking its number leaves a gap. A 6-character
+// query code from an alphabet without 0/O/1/I/L lets anyone holding number and code call PublicStatus:
 // state, kind, category, dates, deadlines and public steps — no names, no text, no phone.
 // The code is compared in constant time. PublicStatusLimited is the same query limited to
 // StatusTries lookups per client address per StatusWindow, counted in the database

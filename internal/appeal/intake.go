@@ -106,8 +106,8 @@ func newQueryCode() (string, error) {
 const numberSQL = `INSERT INTO counters (name, value) VALUES ($1, 1)
 	ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value`
 
-// allocNumber takes the next number of the Shanghai day of now, in the transaction in
-// ctx: the counter row is locked until commit, so two processes never get the same one.
+// allocNumber takes the next number of the Shanghai day of now, in the transaction in ctx
+// if there is one. The counter's atomic increment keeps numbers unique across processes.
 func (s *Service) allocNumber(ctx context.Context, now time.Time) (string, error) {
 	day := now.In(calendar.Location()).Format("20060102")
 	var n int64
@@ -320,11 +320,25 @@ func (s *Service) Create(ctx context.Context, a auth.Actor, in NewAppeal) (Appea
 		return Appeal{}, err
 	}
 	var out Appeal
+	// On PostgreSQL a top-level intake takes its number before its transaction, committed
+	// at once like a sequence: taken inside, the counter row would stay locked until the
+	// transaction commits and every intake of every process would wait for the one before
+	// it. An intake that then fails leaves a gap in the day's numbers. Inside an outer
+	// transaction (a visit filing its problems) the number is taken in that transaction.
+	now := s.now()
+	var number string
+	if s.db.Engine == db.Postgres && !db.InTx(ctx) {
+		if number, err = s.allocNumber(ctx, now); err != nil {
+			return Appeal{}, err
+		}
+	}
 	err = s.db.WithTx(ctx, func(ctx context.Context) error {
-		now := s.now()
-		number, err := s.allocNumber(ctx, now)
-		if err != nil {
-			return err
+		if number == "" {
+			n, err := s.allocNumber(ctx, now)
+			if err != nil {
+				return err
+			}
+			number = n
 		}
 		code, err := newQueryCode()
 		if err != nil {

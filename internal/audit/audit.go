@@ -100,12 +100,35 @@ func (l *Log) RecordResult(ctx context.Context, who Subject, action, objectType,
 		Result:     result,
 		Summary:    s,
 	}
-	return l.db.WithTx(ctx, func(ctx context.Context) error {
-		var lastID int64
-		if err := l.prep.WRow(ctx, l.head).Scan(&lastID, &e.PrevHash); err != nil {
-			return fmt.Errorf("audit: read head: %w", err)
+	// Inside a transaction the entry waits for the commit: the chain's head is locked (on
+	// PostgreSQL) only while the transaction's entries are appended, just before it
+	// commits, so concurrent changes are serialised for a few statements, not for their
+	// whole transactions. It still commits or rolls back with the change.
+	if v, created, ok := db.TxLocal(ctx, l, func() any { return &pending{} }); ok {
+		p := v.(*pending)
+		p.entries = append(p.entries, e)
+		if created {
+			return db.BeforeCommit(ctx, func(ctx context.Context) error { return l.append(ctx, p.entries) })
 		}
-		e.Hash = hashEntry(e)
+		return nil
+	}
+	return l.db.WithTx(ctx, func(ctx context.Context) error { return l.append(ctx, []Entry{e}) })
+}
+
+// pending are a transaction's entries not yet appended.
+type pending struct{ entries []Entry }
+
+// append chains entries onto the head, in the transaction in ctx.
+func (l *Log) append(ctx context.Context, entries []Entry) error {
+	var lastID int64
+	var prev string
+	if err := l.prep.WRow(ctx, l.head).Scan(&lastID, &prev); err != nil {
+		return fmt.Errorf("audit: read head: %w", err)
+	}
+	for i := range entries {
+		e := &entries[i]
+		e.PrevHash = prev
+		e.Hash = hashEntry(*e)
 		var actorID any
 		if e.ActorID != 0 {
 			actorID = e.ActorID
@@ -115,11 +138,12 @@ func (l *Log) RecordResult(ctx context.Context, who Subject, action, objectType,
 			e.Result, e.Summary, e.PrevHash, e.Hash).Scan(&e.ID); err != nil {
 			return fmt.Errorf("audit: append: %w", err)
 		}
-		if _, err := l.prep.Exec(ctx, moveHeadSQL, e.ID, e.Hash); err != nil {
-			return fmt.Errorf("audit: move head: %w", err)
-		}
-		return nil
-	})
+		prev, lastID = e.Hash, e.ID
+	}
+	if _, err := l.prep.Exec(ctx, moveHeadSQL, lastID, prev); err != nil {
+		return fmt.Errorf("audit: move head: %w", err)
+	}
+	return nil
 }
 
 func encodeSummary(summary any) (string, error) {

@@ -202,12 +202,16 @@ type txState struct {
 	tx *sql.Tx
 	// after runs once the outermost transaction has committed.
 	after []func()
+	// before runs, in order, just before the outermost transaction commits (see BeforeCommit).
+	before []func(context.Context) error
+	// locals are per-transaction values of other packages (TxLocal).
+	locals map[any]any
 }
 
 // WithTx runs fn in a transaction on the writer. If ctx already carries a transaction, fn
 // joins it and the outermost WithTx commits or rolls back. fn's error rolls back.
 func (d *DB) WithTx(ctx context.Context, fn func(ctx context.Context) error) (err error) {
-	if _, ok := ctx.Value(txKey{}).(*txState); ok {
+	if txOf(ctx) != nil {
 		return fn(ctx)
 	}
 	tx, err := d.W.BeginTx(ctx, nil)
@@ -221,9 +225,17 @@ func (d *DB) WithTx(ctx context.Context, fn func(ctx context.Context) error) (er
 			panic(p)
 		}
 	}()
-	if err := fn(context.WithValue(ctx, txKey{}, st)); err != nil {
+	tctx := context.WithValue(ctx, txKey{}, st)
+	if err := fn(tctx); err != nil {
 		_ = tx.Rollback()
 		return err
+	}
+	// Hooks may register more hooks; each runs once.
+	for i := 0; i < len(st.before); i++ {
+		if err := st.before[i](tctx); err != nil {
+			_ = tx.Rollback()
+			return err
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("db: commit: %w", err)
@@ -237,22 +249,58 @@ func (d *DB) WithTx(ctx context.Context, fn func(ctx context.Context) error) (er
 // AfterCommit registers f to run once the transaction in ctx commits (at once when ctx
 // carries no transaction). Used to wake workers only for work that really exists.
 func AfterCommit(ctx context.Context, f func()) {
-	if st, ok := ctx.Value(txKey{}).(*txState); ok {
+	if st := txOf(ctx); st != nil {
 		st.after = append(st.after, f)
 		return
 	}
 	f()
 }
 
+// BeforeCommit registers f to run inside the transaction in ctx just before the outermost
+// WithTx commits (its error rolls the transaction back), or runs it at once without a
+// transaction. Work that must take a lock every writer contends for — the audit chain's
+// head — goes here, so the lock is held for the last statements only, not for the whole
+// transaction.
+func BeforeCommit(ctx context.Context, f func(context.Context) error) error {
+	if st := txOf(ctx); st != nil {
+		st.before = append(st.before, f)
+		return nil
+	}
+	return f(ctx)
+}
+
+// TxLocal returns the value stored under key in the transaction in ctx, creating it with
+// mk on first use; ok is false (and nothing is stored) without a transaction.
+func TxLocal(ctx context.Context, key any, mk func() any) (v any, created, ok bool) {
+	st := txOf(ctx)
+	if st == nil {
+		return nil, false, false
+	}
+	if st.locals == nil {
+		st.locals = map[any]any{}
+	}
+	if v, have := st.locals[key]; have {
+		return v, false, true
+	}
+	v = mk()
+	st.locals[key] = v
+	return v, true, true
+}
+
+// txOf is the transaction in ctx, or nil.
+func txOf(ctx context.Context) *txState {
+	st, _ := ctx.Value(txKey{}).(*txState)
+	return st
+}
+
 // InTx reports whether ctx carries a transaction.
 func InTx(ctx context.Context) bool {
-	_, ok := ctx.Value(txKey{}).(*txState)
-	return ok
+	return txOf(ctx) != nil
 }
 
 // Q returns the handle for statements that write: the transaction in ctx, or the writer.
 func (d *DB) Q(ctx context.Context) Querier {
-	if st, ok := ctx.Value(txKey{}).(*txState); ok {
+	if st := txOf(ctx); st != nil {
 		return st.tx
 	}
 	return d.W
@@ -261,7 +309,7 @@ func (d *DB) Q(ctx context.Context) Querier {
 // RQ returns the handle for reads: the transaction in ctx (so a service sees its own
 // writes), or the reader pool.
 func (d *DB) RQ(ctx context.Context) Querier {
-	if st, ok := ctx.Value(txKey{}).(*txState); ok {
+	if st := txOf(ctx); st != nil {
 		return st.tx
 	}
 	return d.R

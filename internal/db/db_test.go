@@ -91,6 +91,52 @@ func TestAfterCommitRunsOnlyOnCommit(t *testing.T) {
 	})
 }
 
+// BeforeCommit hooks run last inside the transaction (they see its writes, their error
+// rolls it all back).
+func TestBeforeCommitAndOutside(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		count := func(name string) int {
+			var n int
+			if err := d.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM counters WHERE name = $1`, name).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		var order []string
+		err := d.WithTx(ctx, func(ctx context.Context) error {
+			if err := db.BeforeCommit(ctx, func(ctx context.Context) error {
+				order = append(order, "hook")
+				var n int
+				if err := d.Q(ctx).QueryRowContext(ctx, `SELECT COUNT(*) FROM counters WHERE name = 'bc-in'`).Scan(&n); err != nil || n != 1 {
+					return fmt.Errorf("the hook does not see the transaction's row: %d %v", n, err)
+				}
+				// A hook registered by a hook runs too.
+				return db.BeforeCommit(ctx, func(context.Context) error { order = append(order, "nested"); return nil })
+			}); err != nil {
+				return err
+			}
+			if _, err := d.Q(ctx).ExecContext(ctx, `INSERT INTO counters (name, value) VALUES ('bc-in', 1)`); err != nil {
+				return err
+			}
+			order = append(order, "body")
+			return nil
+		})
+		if err != nil || strings.Join(order, ",") != "body,hook,nested" || count("bc-in") != 1 {
+			t.Fatalf("commit with hooks: %v, order %v, rows %d", err, order, count("bc-in"))
+		}
+		err = d.WithTx(ctx, func(ctx context.Context) error {
+			if _, err := d.Q(ctx).ExecContext(ctx, `INSERT INTO counters (name, value) VALUES ('bc-rolled', 1)`); err != nil {
+				return err
+			}
+			return db.BeforeCommit(ctx, func(context.Context) error { return errors.New("refused") })
+		})
+		if err == nil || count("bc-rolled") != 0 {
+			t.Fatalf("a failing hook: err %v, rolled-back rows %d", err, count("bc-rolled"))
+		}
+	})
+}
+
 func TestConcurrentWritersSerialise(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()

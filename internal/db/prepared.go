@@ -37,8 +37,8 @@ func (p *Prepared) bound(ctx context.Context, q string) *sql.Stmt {
 	if st == nil {
 		return nil
 	}
-	state, ok := ctx.Value(txKey{}).(*txState)
-	if !ok {
+	state := txOf(ctx)
+	if state == nil {
 		return nil
 	}
 	return state.tx.StmtContext(ctx, st)

@@ -391,3 +391,26 @@ func memberNo(in directory.EnterpriseInput) int {
 	n, _ := strconv.Atoi(in.CreditCode[8:16])
 	return n
 }
+
+// A search term of nothing but invalid UTF-8 or control characters finds nothing; it
+// does not lift the filter and list everything (the bad-input gate, docs/quality.md).
+func TestSearchOfInvalidTextFindsNothing(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		f.enterprise(directorytest.Enterprise(1))
+		op := actor(f.fic, auth.RoleOperator)
+		for _, q := range []string{"\xff\xfe\xfd", "\x00", " \x01\x7f "} {
+			es, _, err := f.svc.ListEnterprises(ctx, op, directory.EnterpriseFilter{Q: q})
+			if err != nil || len(es) != 0 {
+				t.Errorf("enterprises %q: %d %v", q, len(es), err)
+			}
+			os, _, err := f.svc.ListOrgs(ctx, op, directory.OrgFilter{Q: q})
+			if err != nil || len(os) != 0 {
+				t.Errorf("orgs %q: %d %v", q, len(os), err)
+			}
+		}
+		if es, _, err := f.svc.ListEnterprises(ctx, op, directory.EnterpriseFilter{Q: "  "}); err != nil || len(es) != 1 {
+			t.Errorf("blank term: %d %v", len(es), err)
+		}
+	})
+}

@@ -204,3 +204,43 @@ func TestPeopleAndPosts(t *testing.T) {
 		}
 	})
 }
+
+// An organisation's page lists its posts to those who see the organisation, but each
+// sees only the people its scope allows: the analyst none (docs/directory.md), a
+// department the people of enterprises, a court those of its own organisation.
+func TestOrgPostsKeepThePeopleScope(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		ent := f.enterprise(directorytest.Enterprise(1))
+		court := f.org(auth.OrgCourt, "长沙市中级人民法院", 0)
+		op := actor(f.fic, auth.RoleOperator)
+		for _, in := range []struct {
+			name string
+			org  int64
+		}{{"刘洋", ent}, {"陈静", f.gov}, {"王芳", court}} {
+			p, err := f.svc.CreatePerson(ctx, op, directory.PersonInput{Name: in.name})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.svc.AddPost(ctx, op, directory.PostInput{PersonID: p.ID, OrgID: in.org, Title: "主任"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, c := range []struct {
+			who       auth.Actor
+			org, want int64
+		}{
+			{op, ent, 1}, {op, f.gov, 1},
+			{actor(f.fic, auth.RoleAnalyst), ent, 0}, {actor(f.fic, auth.RoleAnalyst), f.gov, 0},
+			{actor(f.gov, auth.RoleDepartment), ent, 1}, {actor(f.gov, auth.RoleDepartment), f.gov, 1},
+			{actor(f.gov, auth.RoleDepartment), court, 0},
+			{actor(court, auth.RoleCourt), f.gov, 0}, {actor(court, auth.RoleCourt), court, 1},
+			{actor(ent, auth.RoleEnterprise), f.gov, 0}, {actor(ent, auth.RoleEnterprise), ent, 1},
+		} {
+			ps, err := f.svc.OrgPosts(ctx, c.who, c.org, 100)
+			if err != nil || int64(len(ps)) != c.want {
+				t.Errorf("%v in org %d: %d posts (%v), want %d", c.who.Roles, c.org, len(ps), err, c.want)
+			}
+		}
+	})
+}

@@ -348,8 +348,9 @@ func (s *Service) PostsOf(ctx context.Context, a auth.Actor, personID int64) ([]
 	return s.queryPosts(ctx, where+` ORDER BY CASE WHEN ps.until_on = '' THEN 0 ELSE 1 END, ps.since_on DESC, ps.id LIMIT 200`, q.args...)
 }
 
-// OrgPosts lists the posts held in an organisation (current first), mobiles masked. An
-// enterprise's posts are visible to those who see the enterprise.
+// OrgPosts lists the posts held in an organisation (current first), mobiles masked: of
+// those who see the organisation, each sees the people their scope lets them see (an
+// analyst none, a mediator those of its own organisation).
 func (s *Service) OrgPosts(ctx context.Context, a auth.Actor, orgID int64, limit int) ([]Post, error) {
 	if _, err := s.GetOrg(ctx, a, orgID); err != nil {
 		return nil, err
@@ -357,7 +358,12 @@ func (s *Service) OrgPosts(ctx context.Context, a auth.Actor, orgID int64, limit
 	if limit <= 0 || limit > 500 {
 		limit = 100
 	}
-	return s.queryPosts(ctx, `ps.org_id = $1 ORDER BY CASE WHEN ps.until_on = '' THEN 0 ELSE 1 END, ps.since_on, ps.id LIMIT `+strconv.Itoa(limit), orgID)
+	q := &sqlArgs{}
+	where := "ps.org_id = " + q.add(orgID)
+	if sc := peopleScope(a, "p.id", q); sc != "" {
+		where += " AND " + sc
+	}
+	return s.queryPosts(ctx, where+` ORDER BY CASE WHEN ps.until_on = '' THEN 0 ELSE 1 END, ps.since_on, ps.id LIMIT `+strconv.Itoa(limit), q.args...)
 }
 
 func (s *Service) checkPost(ctx context.Context, in *PostInput, v *apperr.Validation) error {

@@ -31,14 +31,20 @@ func checkText(v *apperr.Validation, fields map[string]string) {
 }
 
 // cleanQuery makes a search term plain text: invalid UTF-8 and control characters go.
+// A term that was nothing else searches for what no stored text holds (U+FFFD: checkText
+// keeps invalid text out), so that it finds nothing instead of lifting the filter.
 func cleanQuery(s string) string {
 	if !badText(s) {
 		return strings.TrimSpace(s)
 	}
-	return strings.TrimSpace(strings.Map(func(r rune) rune {
+	t := strings.TrimSpace(strings.Map(func(r rune) rune {
 		if r == utf8.RuneError || r < 0x20 || r == 0x7f {
 			return -1
 		}
 		return r
 	}, strings.ToValidUTF8(s, "")))
+	if t == "" && strings.TrimSpace(s) != "" {
+		return string(utf8.RuneError)
+	}
+	return t
 }

@@ -419,6 +419,10 @@ func (b *Tab) listen(ev any) {
 			return
 		}
 		b.problem("%s error: %s (%s)", e.Source, e.Text, e.URL)
+	case *page.EventJavascriptDialogOpening:
+		// No page of the product opens alert/confirm/prompt: one that does ran a script
+		// it should not have (a stored payload). The dialog stays open; the test fails.
+		b.problem("a JavaScript %s dialog opened: %q", ev.Type, ev.Message)
 	}
 }
 

@@ -173,7 +173,7 @@ func checkWhole(t *testing.T, d *db.DB, ack []acked) {
 			t.Errorf("acknowledged %s (%s) is stored as %q", a.number, a.title, titles[a.title])
 		}
 	}
-	var total, distinct, orphans, unaudited int
+	var total, distinct, orphans, unaudited, unindexed int
 	q := func(sql string, v *int) {
 		if err := d.R.QueryRow(sql).Scan(v); err != nil {
 			t.Fatalf("%s: %v", sql, err)
@@ -183,6 +183,15 @@ func checkWhole(t *testing.T, d *db.DB, ack []acked) {
 	q(`SELECT COUNT(DISTINCT number) FROM appeals`, &distinct)
 	q(`SELECT COUNT(*) FROM appeals a WHERE NOT EXISTS (SELECT 1 FROM appeal_events e WHERE e.appeal_id = a.id AND e.action = 'create')`, &orphans)
 	q(`SELECT COUNT(*) FROM appeals a WHERE a.title LIKE '崩溃测试%' AND NOT EXISTS (SELECT 1 FROM audit_log l WHERE l.object_type = 'appeal' AND l.object_id = CAST(a.id AS TEXT) AND l.action = 'appeal.create')`, &unaudited)
+	// The search index is written in the creating transaction: every appeal is in it.
+	idx := `SELECT COUNT(*) FROM appeals a WHERE NOT EXISTS (SELECT 1 FROM appeal_fts f WHERE f.rowid = a.id)`
+	if d.Engine == db.Postgres {
+		idx = `SELECT COUNT(*) FROM appeals a WHERE NOT EXISTS (SELECT 1 FROM appeal_search f WHERE f.appeal_id = a.id)`
+	}
+	q(idx, &unindexed)
+	if unindexed != 0 {
+		t.Errorf("%d appeals missing from the search index", unindexed)
+	}
 	if total != distinct {
 		t.Errorf("%d appeals but %d distinct numbers", total, distinct)
 	}

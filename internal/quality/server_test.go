@@ -64,12 +64,19 @@ func freeAddr(t *testing.T) string {
 // start runs `yingshang serve` and waits for /readyz.
 func start(t *testing.T, w where, logName string, env ...string) *server {
 	t.Helper()
+	return startWith(t, w, logName, nil, env...)
+}
+
+// startWith is start with more arguments for serve.
+func startWith(t *testing.T, w where, logName string, extra []string, env ...string) *server {
+	t.Helper()
 	s := &server{addr: freeAddr(t), log: filepath.Join(w.data, logName), done: make(chan error, 1)}
 	f, err := os.Create(s.log)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.cmd = exec.Command(binary, append([]string{"serve", "--addr=" + s.addr, "--workers=2"}, w.args()...)...)
+	args := append([]string{"serve", "--addr=" + s.addr, "--workers=2"}, w.args()...)
+	s.cmd = exec.Command(binary, append(args, extra...)...)
 	s.cmd.Env = append(os.Environ(), env...)
 	s.cmd.Stdout, s.cmd.Stderr = f, f
 	if err := s.cmd.Start(); err != nil {

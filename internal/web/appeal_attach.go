@@ -27,12 +27,13 @@ type upload struct {
 
 // parseUpload reads a multipart form (or a urlencoded one) with the size limit.
 func parseUpload(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, maxUpload)
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if ct == "multipart/form-data" {
+		r.Body = http.MaxBytesReader(w, r.Body, maxUpload)
 		return r.ParseMultipartForm(2 << 20)
 	}
-	return r.ParseForm()
+	// A form without files has no reason to be larger than any other form.
+	return parseForm(w, r)
 }
 
 // uploads reads the non-empty files of field, at most max, each up to one byte past the

@@ -127,6 +127,10 @@ func (s *Server) appealCreate(w http.ResponseWriter, r *http.Request) {
 			s.errorPage(w, r, http.StatusBadRequest, "error.page_error", "error.bad_request", "Detail", "form")
 			return
 		}
+		if !strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
+			s.intakeFailed(w, r, NewForm(r.PostForm), apperr.New(apperr.ErrTooLarge, "error.too_large", "Max", "1 MB"))
+			return
+		}
 		s.intakeFailed(w, r, NewForm(r.PostForm), apperr.Invalid("file", "appeal.error.attachment_too_large", "Max", "10 MB"))
 		return
 	}

@@ -81,6 +81,10 @@ func langOf(r *http.Request) string {
 func (s *Server) guard(rt Route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		httpx.SetRoute(r)
+		if httpx.BadInput(r) {
+			s.errorPage(w, r, http.StatusBadRequest, "error.page_error", "error.bad_request", "Detail", "URL")
+			return
+		}
 		if rt.Access.Public {
 			rt.Handler(w, r)
 			return
