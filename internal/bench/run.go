@@ -122,6 +122,10 @@ func Main(ctx context.Context, cfg Config) (*Report, error) {
 		}
 	}
 	run := func(r Result) {
+		if r.Errors > 0 { // a scenario that failed did not meet its target, however fast
+			met := false
+			r.Met = &met
+		}
 		logf("  %s", r)
 		rep.Results = append(rep.Results, r)
 	}
@@ -228,7 +232,7 @@ var queueScenarios = []queueScenario{
 	{"operator 待回访", "operator1", "queue=replied&limit=50&sort=due"},
 	{"operator 已超期", "operator1", "queue=red&limit=50"},
 	{"operator 全部 办结 岳麓区 投诉", "operator1", "queue=all&state=closed&district=430104&kind=complaint&limit=50"},
-	{"operator 全部 融资类 最近更新", "operator1", "queue=all&category=finance&sort=updated&limit=50"},
+	{"operator 全部 融资类 办结 最近更新", "operator1", "queue=all&category=finance&state=closed&sort=updated&limit=50"},
 	{"department 待签收", "dept", "queue=dept_to_claim&limit=50"},
 	{"department 办理中", "dept", "queue=dept_handling&limit=50&sort=due"},
 	{"department 已答复", "dept", "queue=dept_answered&limit=50"},
