@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -67,6 +68,8 @@ func TestStoredXSSIsInert(t *testing.T) {
 	var pages []string
 	ents := []int64{b.itemID("/api/v1/enterprises?limit=5", 0), b.itemID("/api/v1/enterprises?limit=5", 1), b.itemID("/api/v1/enterprises?limit=5", 2)}
 	dept := b.itemID("/api/v1/organisations?kind=government&limit=5", 0)
+	leader := b.leaderID()
+	category := b.categoryID("utilities")
 	for i, p := range xssPayloads {
 		tag := fmt.Sprintf("X%d-%s ", i, began.Format("150405"))
 		b.Step(fmt.Sprintf("store payload %d", i))
@@ -94,7 +97,33 @@ func TestStoredXSSIsInert(t *testing.T) {
 		}
 		fields += 4
 		pages = append(pages, "/liaison/roundtables/"+jsonField(body, "id"))
+		// The appeal's moves: an acceptance note and a direct reply, both payload.
+		st, body = b.api("POST", "/api/v1/appeals/"+number+"/accept", fmt.Sprintf(`{"version":1,"note":%s}`, js(p)))
+		if st != 200 {
+			b.Fatalf("accept with note %q: %d %s", p, st, body)
+		}
+		st, body = b.api("POST", "/api/v1/appeals/"+number+"/direct-reply", fmt.Sprintf(`{"version":%s,"outcome":"policy_explained","text":%s}`,
+			jsonField(body, "version"), js(tag+"答复"+p)))
+		if st != 200 {
+			b.Fatalf("direct reply %q: %d %s", p, st, body)
+		}
+		fields += 2
+		// A leader's visit: its summary and its problem (an appeal of its own).
+		st, body = b.api("POST", "/api/v1/liaison/visits", fmt.Sprintf(`{"leader_id":%d,"kind":"visit","visited_on":"2026-01-06","org_ids":[%d],"department_ids":[%d],"summary":%s,"problems":[{"org_id":%d,"kind":"appeal","category_id":%d,"title":%s,"body":%s,"contact_name":"李经理","contact_phone":"13800001235"}]}`,
+			leader, ents[1], dept, js(tag+"纪要"+p), ents[1], category, js(tag+"问题"+p), js(p)))
+		if st != 201 {
+			b.Fatalf("record a visit with %q: %d %s", p, st, body)
+		}
+		fields += 3
+		pages = append(pages, "/liaison/visits/"+jsonField(body, "id"))
+		// A knowledge-base article, through its form.
+		st, body = b.api("POST", "/admin/kb", "form:"+url.Values{"category_id": {fmt.Sprint(category)}, "title": {tag + p}, "answer": {p}, "active": {"1"}}.Encode())
+		if st != 0 { // the form answers 303 (an opaque redirect to fetch)
+			b.Fatalf("add a knowledge-base article %q: %d %s", p, st, body)
+		}
+		fields += 2
 	}
+	pages = append(pages, "/admin/kb", "/liaison/visits")
 	// An enterprise's free-text fields (the last payloads win; each was inert on its own
 	// pages above in the other objects): the short name, legal representative, contact.
 	b.Step("store payloads in an enterprise's file")
@@ -132,7 +161,7 @@ func TestStoredXSSIsInert(t *testing.T) {
 			b.Errorf("%s: %q is not shown as text", path, xssPayloads[0])
 		}
 	}
-	t.Logf("stored XSS: %d payloads in 12 free-text fields (%d values stored), %d pages opened in Chromium, none ran; %s",
+	t.Logf("stored XSS: %d payloads in 19 free-text fields (%d values stored), %d pages opened in Chromium, none ran; %s",
 		len(xssPayloads), fields, len(pages), time.Since(began).Round(time.Millisecond))
 }
 
@@ -156,4 +185,41 @@ func jsonField(body, field string) string {
 	var m map[string]json.RawMessage
 	_ = json.Unmarshal([]byte(body), &m)
 	return strings.Trim(string(m[field]), `"`)
+}
+
+// leaderID is the user id of the first city leader of the API's list.
+func (b *Tab) leaderID() int64 {
+	b.t.Helper()
+	st, body := b.api("GET", "/api/v1/liaison/leaders?limit=1", "")
+	var v struct {
+		Items []struct {
+			UserID int64 `json:"user_id"`
+		} `json:"items"`
+	}
+	if err := json.Unmarshal([]byte(body), &v); st != 200 || err != nil || len(v.Items) == 0 {
+		b.Fatalf("leaders: %d %s", st, body)
+	}
+	return v.Items[0].UserID
+}
+
+// categoryID is the id of the catalogue's category with code.
+func (b *Tab) categoryID(code string) int64 {
+	b.t.Helper()
+	st, body := b.api("GET", "/api/v1/appeal-categories", "")
+	var v struct {
+		Items []struct {
+			ID   int64  `json:"id"`
+			Code string `json:"code"`
+		} `json:"items"`
+	}
+	if err := json.Unmarshal([]byte(body), &v); st != 200 || err != nil {
+		b.Fatalf("categories: %d %s", st, body)
+	}
+	for _, c := range v.Items {
+		if c.Code == code {
+			return c.ID
+		}
+	}
+	b.Fatalf("no category %s", code)
+	return 0
 }

@@ -137,9 +137,7 @@ func (s *Service) Emit(ctx context.Context, e Event) error {
 	err = s.db.WithTx(ctx, func(ctx context.Context) error {
 		now := s.now()
 		var eventID int64
-		err := s.db.Q(ctx).QueryRowContext(ctx, `INSERT INTO notify_events (key, type, title_key, args, link, payload, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (key) DO NOTHING RETURNING id`,
-			e.Key, e.Type, e.TitleKey, args, e.Link, payload, db.Millis(now)).Scan(&eventID)
+		err := s.prep.WRow(ctx, insertEventSQL, e.Key, e.Type, e.TitleKey, args, e.Link, payload, db.Millis(now)).Scan(&eventID)
 		if db.IsNoRows(err) {
 			return nil // emitted before: delivered (or being delivered) once already
 		}
@@ -151,8 +149,7 @@ func (s *Service) Emit(ctx context.Context, e Event) error {
 			return err
 		}
 		for _, r := range rcpts {
-			if _, err := s.db.Q(ctx).ExecContext(ctx, `INSERT INTO notifications (user_id, kind, title, body, link, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-				r.ID, e.Type, e.TitleKey, args, e.Link, db.Millis(now)); err != nil {
+			if _, err := s.prep.Exec(ctx, insertNotificationSQL, r.ID, e.Type, e.TitleKey, args, e.Link, db.Millis(now)); err != nil {
 				return fmt.Errorf("notify: add: %w", err)
 			}
 		}
@@ -199,33 +196,12 @@ func (s *Service) recipients(ctx context.Context, e Event) ([]recipient, error) 
 	if len(e.UserIDs) == 0 && len(e.OrgIDs) == 0 {
 		return nil, nil
 	}
-	args := []any{false}
-	in := func(ids []int64) string {
-		ph := make([]string, len(ids))
-		for i, id := range ids {
-			args = append(args, id)
-			ph[i] = "$" + strconv.Itoa(len(args))
-		}
-		return "(" + strings.Join(ph, ", ") + ")"
+	users, orgs, roles := jsonIDs(e.UserIDs), jsonIDs(e.OrgIDs), "[]"
+	if len(e.Roles) > 0 {
+		b, _ := json.Marshal(e.Roles)
+		roles = string(b)
 	}
-	var who []string
-	if len(e.UserIDs) > 0 {
-		who = append(who, "u.id IN "+in(e.UserIDs))
-	}
-	if len(e.OrgIDs) > 0 {
-		c := "u.org_id IN " + in(e.OrgIDs)
-		if len(e.Roles) > 0 {
-			roles := make([]string, len(e.Roles))
-			for i, r := range e.Roles {
-				args = append(args, string(r))
-				roles[i] = "$" + strconv.Itoa(len(args))
-			}
-			c += " AND EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id AND r.role IN (" + strings.Join(roles, ", ") + "))"
-		}
-		who = append(who, "("+c+")")
-	}
-	rows, err := s.db.RQ(ctx).QueryContext(ctx, `SELECT u.id, u.display_name, u.email, u.lang, u.email_notify FROM users u
-		WHERE u.disabled = $1 AND (`+strings.Join(who, " OR ")+`) ORDER BY u.id`, args...)
+	rows, err := s.prep.Rows(ctx, recipientsSQL(s.db.Engine), false, users, orgs, roles)
 	if err != nil {
 		return nil, fmt.Errorf("notify: recipients: %w", err)
 	}
@@ -280,10 +256,7 @@ func (s *Service) schedule(ctx context.Context, eventID int64, key, channel stri
 		hookID, kind = target, KindWebhook
 	}
 	var id int64
-	if err := s.db.Q(ctx).QueryRowContext(ctx, `INSERT INTO notify_deliveries
-		(uid, event_id, channel, target_id, user_id, webhook_id, address, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id`,
-		newUID(), eventID, channel, target, userID, hookID, address, db.Millis(now)).Scan(&id); err != nil {
+	if err := s.prep.WRow(ctx, insertDeliverySQL, newUID(), eventID, channel, target, userID, hookID, address, db.Millis(now)).Scan(&id); err != nil {
 		return fmt.Errorf("notify: record delivery: %w", err)
 	}
 	added, err := s.queue.Enqueue(ctx, kind, jobPayload{DeliveryID: id}, jobs.EnqueueOpts{
@@ -294,8 +267,7 @@ func (s *Service) schedule(ctx context.Context, eventID int64, key, channel stri
 	if !added {
 		// The queue still remembers a job of this key (the event's key was forgotten
 		// after EventRetention and emitted again): that delivery happened already.
-		_, err = s.db.Q(ctx).ExecContext(ctx, `UPDATE notify_deliveries SET state = $1, last_error = $2, finished_at = $3 WHERE id = $4`,
-			StateCancelled, "notify.cancel.duplicate", db.Millis(now), id)
+		_, err = s.prep.Exec(ctx, cancelDeliverySQL, StateCancelled, "notify.cancel.duplicate", db.Millis(now), id)
 	}
 	return err
 }
@@ -327,4 +299,43 @@ func matchPattern(pattern, typ string) bool {
 
 func matchAny(patterns []string, typ string) bool {
 	return slices.ContainsFunc(patterns, func(p string) bool { return matchPattern(p, typ) })
+}
+
+// Emit's statements (prepared once, see Service.prep).
+const (
+	insertEventSQL = `INSERT INTO notify_events (key, type, title_key, args, link, payload, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (key) DO NOTHING RETURNING id`
+	insertNotificationSQL = `INSERT INTO notifications (user_id, kind, title, body, link, created_at) VALUES ($1, $2, $3, $4, $5, $6)`
+	insertDeliverySQL     = `INSERT INTO notify_deliveries
+		(uid, event_id, channel, target_id, user_id, webhook_id, address, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id`
+	cancelDeliverySQL = `UPDATE notify_deliveries SET state = $1, last_error = $2, finished_at = $3 WHERE id = $4`
+)
+
+// recipientsSQL resolves an event's users in one statement of fixed shape, so it is
+// prepared once: $2 the named users, $3 the organisations and $4 the roles narrowing them
+// ("[]" for any), as JSON arrays.
+func recipientsSQL(e db.Engine) string {
+	list := func(n string) string { return `SELECT value FROM json_each(` + n + `)` }
+	if e == db.Postgres {
+		list = func(n string) string { return `SELECT json_array_elements_text(CAST(` + n + ` AS json))` }
+	}
+	ids := func(n string) string {
+		if e == db.Postgres {
+			return `SELECT CAST(v AS BIGINT) FROM (` + list(n) + `) x(v)`
+		}
+		return list(n)
+	}
+	return `SELECT u.id, u.display_name, u.email, u.lang, u.email_notify FROM users u
+		WHERE u.disabled = $1 AND (u.id IN (` + ids("$2") + `)
+			OR (u.org_id IN (` + ids("$3") + `) AND ($4 = '[]' OR EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id AND r.role IN (` + list("$4") + `)))))
+		ORDER BY u.id`
+}
+
+func jsonIDs(ids []int64) string {
+	if len(ids) == 0 {
+		return "[]"
+	}
+	b, _ := json.Marshal(ids)
+	return string(b)
 }

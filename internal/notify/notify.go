@@ -57,6 +57,9 @@ type Service struct {
 	// hooks posts to public addresses only (the SSRF guard); hooksAny anywhere, for
 	// deployments whose administrator allowed private webhook addresses.
 	hooks, hooksAny *http.Client
+	// prep holds Emit's statements, prepared once (SQLite parses every ad-hoc statement;
+	// Emit runs in the transaction of every appeal move).
+	prep *db.Prepared
 }
 
 // Options configure the service; zero values take the defaults.
@@ -119,6 +122,8 @@ func NewService(d *db.DB, o Options) (*Service, error) {
 		s.envSMTP = &c
 	}
 	s.hooks, s.hooksAny = webhookClient(true), webhookClient(false)
+	s.prep = d.Prepare(insertEventSQL, insertNotificationSQL, recipientsSQL(d.Engine), activeWebhooksSQL, settingsSQL,
+		insertDeliverySQL, cancelDeliverySQL)
 	return s, nil
 }
 

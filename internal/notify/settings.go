@@ -26,10 +26,12 @@ type Settings struct {
 
 const settingsKey = "notify.settings"
 
+const settingsSQL = `SELECT value FROM settings WHERE key = $1`
+
 func (s *Service) loadSettings(ctx context.Context) (Settings, error) {
 	var st Settings
 	var raw string
-	err := s.db.RQ(ctx).QueryRowContext(ctx, `SELECT value FROM settings WHERE key = $1`, settingsKey).Scan(&raw)
+	err := s.prep.Row(ctx, settingsSQL, settingsKey).Scan(&raw)
 	if db.IsNoRows(err) {
 		return st, nil
 	}

@@ -316,8 +316,10 @@ type hookTarget struct {
 
 // matchingWebhooks are the active subscriptions an event of typ concerning orgs goes to.
 // The table holds tens of rows, so matching happens here rather than in SQL.
+const activeWebhooksSQL = `SELECT id, url, events, COALESCE(org_id, 0) FROM webhooks WHERE active = $1 ORDER BY id`
+
 func (s *Service) matchingWebhooks(ctx context.Context, typ string, orgs []int64) ([]hookTarget, error) {
-	rows, err := s.db.RQ(ctx).QueryContext(ctx, `SELECT id, url, events, COALESCE(org_id, 0) FROM webhooks WHERE active = $1 ORDER BY id`, true)
+	rows, err := s.prep.Rows(ctx, activeWebhooksSQL, true)
 	if err != nil {
 		return nil, fmt.Errorf("notify: webhooks: %w", err)
 	}
