@@ -14,6 +14,7 @@ import (
 )
 
 const importUsage = `Usage: yingshang import enterprises [flags] FILE.xlsx
+       yingshang import appeals --file FILE.csv|FILE.xlsx [flags]
 
 Imports enterprises from an Excel workbook laid out like the template of the web page
 /enterprises/import (the first sheet; Chinese column headings 企业名称, 统一社会信用代码, …).
@@ -22,8 +23,11 @@ printed (row, column, problem), unless --clean-only imports the rows without err
 What is imported is imported in one transaction.
 `
 
-// cmdImport runs "yingshang import enterprises FILE".
+// cmdImport runs "yingshang import enterprises FILE" and "yingshang import appeals".
 func cmdImport(ctx context.Context, args []string) error {
+	if len(args) > 0 && args[0] == "appeals" {
+		return cmdImportAppeals(ctx, args[1:])
+	}
 	if len(args) == 0 || args[0] != "enterprises" {
 		fmt.Fprint(os.Stderr, importUsage)
 		return errUsage

@@ -25,6 +25,8 @@ Commands:
   migrate    apply database migrations
   demo       load the demo city into an empty database
   import     import enterprises from Excel (import enterprises [--clean-only] FILE.xlsx)
+             or historic appeals (import appeals --file FILE.csv|FILE.xlsx [--clean-only])
+  bench      load a generated history and measure the server (bench --appeals N)
   user       add | passwd | list users
   token      create an API token (token create --user NAME [--scope …])
   backup     write a consistent online copy of the database (--out FILE)
@@ -53,6 +55,8 @@ func run(ctx context.Context, args []string) int {
 		err = cmdDemo(ctx, rest)
 	case "import":
 		err = cmdImport(ctx, rest)
+	case "bench":
+		err = cmdBench(ctx, rest)
 	case "user":
 		err = cmdUser(ctx, rest)
 	case "token":

@@ -36,7 +36,9 @@ type Result struct {
 // Op is one operation of a scenario; i counts from 0 across all workers.
 type Op func(ctx context.Context, i int) error
 
-// Run calls op n times from `concurrency` goroutines and measures each call.
+// Run calls op n times from `concurrency` goroutines and measures each call. When ctx
+// ends, no new call starts (the calls under way finish, with a context that is not
+// cancelled) and the result covers the calls made.
 func Run(ctx context.Context, name string, n, concurrency int, op Op) Result {
 	if concurrency < 1 {
 		concurrency = 1
@@ -53,12 +55,15 @@ func Run(ctx context.Context, name string, n, concurrency int, op Op) Result {
 		go func() {
 			defer wg.Done()
 			for {
+				if ctx.Err() != nil {
+					return
+				}
 				i := int(next.Add(1) - 1)
-				if i >= n || ctx.Err() != nil {
+				if i >= n {
 					return
 				}
 				t0 := time.Now()
-				err := op(ctx, i)
+				err := op(context.WithoutCancel(ctx), i)
 				lat[i] = time.Since(t0)
 				if err != nil {
 					errs.Add(1)
@@ -73,7 +78,8 @@ func Run(ctx context.Context, name string, n, concurrency int, op Op) Result {
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
-	r := summarise(name, lat, elapsed)
+	made := min(int(next.Load()), n)
+	r := summarise(name, lat[:made], elapsed)
 	r.Concurrency = concurrency
 	r.Errors = int(errs.Load())
 	if firstErr != nil {

@@ -65,7 +65,7 @@ type Report struct {
 func (rep *Report) WriteTable(w io.Writer) {
 	fmt.Fprintf(w, "\nyingshang bench — %s, %d appeals, %s (%d cores, %d GiB), %s\n\n", rep.Engine, rep.Appeals, rep.Machine.CPU, rep.Machine.Cores, rep.Machine.MemoryGiB, rep.Machine.Go)
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "scenario\trequests\tconc\tper s\tp50 ms\tp95 ms\tp99 ms\ttarget\tmet\t")
+	fmt.Fprintln(tw, "scenario\trequests\terrors\tconc\tper s\tp50 ms\tp95 ms\tp99 ms\ttarget\tmet\t")
 	for _, r := range rep.Results {
 		met := ""
 		if r.Met != nil {
@@ -74,9 +74,14 @@ func (rep *Report) WriteTable(w io.Writer) {
 				met = "yes"
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%.0f\t%.1f\t%.1f\t%.1f\t%s\t%s\t\n", r.Name, r.Requests, r.Concurrency, r.PerSecond, r.P50ms, r.P95ms, r.P99ms, r.Target, met)
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.0f\t%.1f\t%.1f\t%.1f\t%s\t%s\t\n", r.Name, r.Requests, r.Errors, r.Concurrency, r.PerSecond, r.P50ms, r.P95ms, r.P99ms, r.Target, met)
 	}
 	tw.Flush()
+	for _, r := range rep.Results {
+		if r.Note != "" {
+			fmt.Fprintf(w, "%s: %s\n", r.Name, r.Note)
+		}
+	}
 	for k, v := range rep.Server {
 		fmt.Fprintf(w, "server %s: %v\n", k, v)
 	}

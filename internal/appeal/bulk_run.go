@@ -1,0 +1,301 @@
+package appeal
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"yingshang/internal/apperr"
+	"yingshang/internal/audit"
+	"yingshang/internal/auth"
+	"yingshang/internal/db"
+)
+
+// BulkOptions tune a bulk load.
+type BulkOptions struct {
+	// CleanOnly writes the rows without errors even when other rows have some; without
+	// it one error anywhere writes nothing (ImportAppeals).
+	CleanOnly bool
+	// DryRun checks every row and writes nothing.
+	DryRun bool
+	// Batch is the number of appeals per transaction (default 5,000).
+	Batch int
+	// DeferIndexes drops the secondary indexes of the appeal tables for the load and
+	// builds them again at the end (much faster for a large load into a database
+	// nobody uses meanwhile; the unique number index stays).
+	DeferIndexes bool
+	// Now is "today" for the rows' times and open appeals' clocks (default: the
+	// service's clock).
+	Now time.Time
+	// Progress, if set, is called after each batch with the appeals written so far.
+	Progress func(written int)
+	// Filename is recorded in the audit log.
+	Filename string
+}
+
+// BulkResult says what a bulk load did.
+type BulkResult struct {
+	Rows      int
+	Clean     int
+	ErrorRows int
+	Imported  int
+	// FirstID and LastID bound the ids written (for the search index's Rebuild).
+	FirstID, LastID int64
+	Errors          []BulkError
+	Elapsed         time.Duration
+	IndexBuild      time.Duration
+}
+
+// MaxBulkErrors bounds the errors reported (the first ones, in row order).
+const MaxBulkErrors = 1000
+
+// ImportAppeals checks every row, then — when all are clean, or CleanOnly — writes them
+// in batches (operators and the command line). rowNums are the rows' numbers as the
+// source shows them (nil: 1, 2, …). parseErrs are errors the file reader found; their
+// rows are not written.
+func (s *Service) ImportAppeals(ctx context.Context, a auth.Actor, rows []BulkRow, rowNums []int, parseErrs []BulkError, o BulkOptions) (BulkResult, error) {
+	if !a.IsSystem() && !a.Has(auth.RoleOperator) && !a.Has(auth.RoleAdmin) {
+		return BulkResult{}, apperr.Forbidden()
+	}
+	start := time.Now()
+	res := BulkResult{Rows: len(rows), Errors: parseErrs}
+	if o.Now.IsZero() {
+		o.Now = s.now()
+	}
+	b, err := s.NewBulkImporter(ctx, o.Now)
+	if err != nil {
+		return res, err
+	}
+	bad := map[int]bool{}
+	type cell struct {
+		row   int
+		field string
+	}
+	parsed := map[cell]bool{}
+	for _, e := range parseErrs {
+		bad[e.Row] = true
+		parsed[cell{e.Row, e.Field}] = true
+	}
+	var clean []bulkAppeal
+	for i, r := range rows {
+		n := i + 1
+		if rowNums != nil {
+			n = rowNums[i]
+		}
+		ba, errs, err := b.Check(ctx, r)
+		if err != nil {
+			return res, err
+		}
+		for _, e := range errs {
+			e.Row = n
+			if !parsed[cell{n, e.Field}] { // the reader already said what is wrong there
+				res.Errors = append(res.Errors, e)
+			}
+		}
+		if len(errs) > 0 {
+			bad[n] = true
+		}
+		if len(errs) == 0 && !bad[n] {
+			clean = append(clean, ba)
+		}
+	}
+	res.Clean, res.ErrorRows = len(clean), len(bad)
+	if len(res.Errors) > MaxBulkErrors {
+		res.Errors = res.Errors[:MaxBulkErrors]
+	}
+	if o.DryRun || (len(bad) > 0 && !o.CleanOnly) || len(clean) == 0 {
+		res.Elapsed = time.Since(start)
+		return res, nil
+	}
+	i := 0
+	next := func() (bulkAppeal, bool) {
+		if i >= len(clean) {
+			return bulkAppeal{}, false
+		}
+		i++
+		return clean[i-1], true
+	}
+	if err := s.bulkWrite(ctx, a, b, next, o, &res); err != nil {
+		return res, err
+	}
+	res.Elapsed = time.Since(start)
+	return res, nil
+}
+
+// BulkLoad checks and writes rows as next produces them, batch by batch (the benchmark's
+// generator feeds it without a file). A row with an error stops the load: the batches
+// already written stay.
+func (s *Service) BulkLoad(ctx context.Context, a auth.Actor, next func() (BulkRow, bool), o BulkOptions) (BulkResult, error) {
+	start := time.Now()
+	var res BulkResult
+	if o.Now.IsZero() {
+		o.Now = s.now()
+	}
+	b, err := s.NewBulkImporter(ctx, o.Now)
+	if err != nil {
+		return res, err
+	}
+	var failed error
+	checked := func() (bulkAppeal, bool) {
+		if failed != nil {
+			return bulkAppeal{}, false
+		}
+		r, ok := next()
+		if !ok {
+			return bulkAppeal{}, false
+		}
+		res.Rows++
+		ba, errs, err := b.Check(ctx, r)
+		switch {
+		case err != nil:
+			failed = err
+		case len(errs) > 0:
+			e := errs[0]
+			e.Row = res.Rows
+			res.Errors = append(res.Errors, e)
+			failed = fmt.Errorf("appeal: bulk row %d: %s: %s", res.Rows, e.Field, e.Key)
+		default:
+			res.Clean++
+			return ba, true
+		}
+		return bulkAppeal{}, false
+	}
+	err = s.bulkWrite(ctx, a, b, checked, o, &res)
+	res.Elapsed = time.Since(start)
+	if err == nil {
+		err = failed
+	}
+	return res, err
+}
+
+// bulkWrite writes what next yields in batches of o.Batch transactions.
+func (s *Service) bulkWrite(ctx context.Context, a auth.Actor, b *BulkImporter, next func() (bulkAppeal, bool), o BulkOptions, res *BulkResult) (err error) {
+	if o.Batch <= 0 {
+		o.Batch = 5000
+	}
+	var creates []string
+	rebuild := func() error {
+		if len(creates) == 0 {
+			return nil
+		}
+		t := time.Now()
+		var err error
+		for _, c := range creates {
+			// Build them all even when one fails: the tables must not stay without.
+			if _, e := s.db.W.ExecContext(context.WithoutCancel(ctx), c); e != nil && err == nil {
+				err = fmt.Errorf("appeal: bulk: rebuild index: %w", e)
+			}
+		}
+		creates = nil
+		res.IndexBuild = time.Since(t)
+		return err
+	}
+	if s.db.Engine == db.SQLite {
+		// A large page cache for the load and the index builds (the writer is one
+		// connection: the setting is the load's alone), the usual one afterwards.
+		if _, err := s.db.W.ExecContext(ctx, `PRAGMA cache_size = -524288`); err != nil {
+			return err
+		}
+		defer s.db.W.ExecContext(context.WithoutCancel(ctx), `PRAGMA cache_size = -32000`)
+	}
+	if o.DeferIndexes {
+		if creates, err = s.dropIndexes(ctx); err != nil {
+			return err
+		}
+		defer func() {
+			if e := rebuild(); e != nil && err == nil {
+				err = e
+			}
+		}()
+	}
+	batch := make([]bulkAppeal, 0, o.Batch)
+	flush := func() error {
+		first, last, err := b.Write(ctx, batch)
+		if err != nil {
+			return err
+		}
+		if res.FirstID == 0 {
+			res.FirstID = first
+		}
+		res.LastID = last
+		res.Imported += len(batch)
+		batch = batch[:0]
+		if o.Progress != nil {
+			o.Progress(res.Imported)
+		}
+		return nil
+	}
+	for {
+		ba, ok := next()
+		if !ok {
+			break
+		}
+		batch = append(batch, ba)
+		if len(batch) == o.Batch {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	if len(batch) > 0 {
+		if err := flush(); err != nil {
+			return err
+		}
+	}
+	if res.Imported == 0 {
+		return nil
+	}
+	// The indexes first, then the planner's statistics, which must know them.
+	if err := rebuild(); err != nil {
+		return err
+	}
+	if err := b.Finish(ctx); err != nil {
+		return err
+	}
+	return s.db.WithTx(ctx, func(ctx context.Context) error {
+		return s.record(ctx, a, "import", 0, audit.Change{After: map[string]any{"appeals": res.Imported, "first_id": res.FirstID,
+			"last_id": res.LastID, "file": o.Filename}})
+	})
+}
+
+// bulkTables are the tables whose secondary indexes a deferred load drops.
+var bulkTables = []string{"appeals", "appeal_events", "appeal_assignments", "appeal_callbacks"}
+
+// dropIndexes drops the non-unique indexes of the bulk tables and returns the
+// statements that create them again. The parts' appeal index stays: each batch's claim
+// steps are read through it.
+func (s *Service) dropIndexes(ctx context.Context) ([]string, error) {
+	var q string
+	if s.db.Engine == db.Postgres {
+		q = `SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()
+			AND tablename IN ('appeals', 'appeal_events', 'appeal_assignments', 'appeal_callbacks') AND indexdef NOT LIKE 'CREATE UNIQUE%' AND indexname <> 'appeal_assignments_appeal'`
+	} else {
+		q = `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
+			AND tbl_name IN ('appeals', 'appeal_events', 'appeal_assignments', 'appeal_callbacks') AND sql NOT LIKE 'CREATE UNIQUE%' AND name <> 'appeal_assignments_appeal'`
+	}
+	rows, err := s.db.W.QueryContext(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("appeal: bulk: indexes: %w", err)
+	}
+	var names, creates []string
+	for rows.Next() {
+		var n, c string
+		if err := rows.Scan(&n, &c); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		names, creates = append(names, n), append(creates, c)
+	}
+	if err := rowsErr(rows); err != nil {
+		return nil, err
+	}
+	for _, n := range names {
+		if _, err := s.db.W.ExecContext(ctx, `DROP INDEX `+quoteIdent(n)); err != nil {
+			return nil, fmt.Errorf("appeal: bulk: drop index %s: %w", n, err)
+		}
+	}
+	return creates, nil
+}
+
+func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }

@@ -1,0 +1,190 @@
+package appeal_test
+
+import (
+	"testing"
+	"time"
+
+	"yingshang/internal/appeal"
+	"yingshang/internal/calendar"
+	"yingshang/internal/db"
+	"yingshang/internal/db/dbtest"
+	"yingshang/internal/stats"
+)
+
+// A bulk load of generated rows: every appeal has its number, a timeline that follows the
+// loop, its lead part and its callback, and the 三率 roll-up says what the rows say.
+func TestBulkLoadConsistent(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFx(t, d)
+		if err := f.svc.SetDefaultDepartments(f.ctx, f.admin, map[string]int64{"utilities": f.deptA, "tax": f.deptB, "market": f.deptC}); err != nil {
+			t.Fatal(err)
+		}
+		now := f.clock.Now()
+		gen, err := f.svc.NewBulkGenerator(f.ctx, appeal.GenOptions{N: 400, From: now.AddDate(-2, 0, 0), To: now, Seed: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rows []appeal.BulkRow
+		for r, ok := gen.Next(); ok; r, ok = gen.Next() {
+			rows = append(rows, r)
+		}
+		// One row names its number; the rest are allocated around it.
+		rows[10].Number = "ZQ" + rows[10].CreatedAt.In(calendar.Location()).Format("20060102") + "000777"
+		indexes := func() int64 {
+			q := `SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND tbl_name LIKE 'appeal%'`
+			if d.Engine == db.Postgres {
+				q = `SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() AND tablename LIKE 'appeal%'`
+			}
+			var n int64
+			if err := d.R.QueryRow(q).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		before := indexes()
+		res, err := f.svc.ImportAppeals(f.ctx, f.op, rows, nil, nil, appeal.BulkOptions{Batch: 97, Now: now, DeferIndexes: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Imported != 400 || len(res.Errors) != 0 {
+			t.Fatalf("imported %d, errors %v", res.Imported, res.Errors)
+		}
+		if after := indexes(); after != before {
+			t.Errorf("%d indexes on the appeal tables after a deferred load, %d before", after, before)
+		}
+		q := func(sql string, args ...any) int64 {
+			t.Helper()
+			var v int64
+			if err := d.R.QueryRow(sql, args...).Scan(&v); err != nil {
+				t.Fatalf("%s: %v", sql, err)
+			}
+			return v
+		}
+		if n := q(`SELECT COUNT(DISTINCT number) FROM appeals WHERE number LIKE 'ZQ%'`); n != 400 {
+			t.Errorf("%d distinct numbers, want 400", n)
+		}
+		if n := q(`SELECT COUNT(*) FROM appeals WHERE number = $1`, rows[10].Number); n != 1 {
+			t.Errorf("the given number %s is there %d times", rows[10].Number, n)
+		}
+		// A number allocated later on that day comes after the imported one.
+		day := rows[10].CreatedAt.In(calendar.Location()).Format("20060102")
+		if c := q(`SELECT value FROM counters WHERE name = $1`, "appeal:"+day); c < 777 {
+			t.Errorf("counter of %s at %d, below the imported 777", day, c)
+		}
+		// The timeline: a create step for every appeal, events in time order, and the
+		// state the last step reaches is the appeal's.
+		if n := q(`SELECT COUNT(*) FROM appeal_events WHERE action = 'create'`); n != 400 {
+			t.Errorf("%d create steps", n)
+		}
+		if n := q(`SELECT COUNT(*) FROM appeal_events e JOIN appeal_events p ON p.appeal_id = e.appeal_id AND p.id < e.id WHERE p.at > e.at`); n != 0 {
+			t.Errorf("%d steps out of time order", n)
+		}
+		if n := q(`SELECT COUNT(*) FROM appeals a WHERE a.state <> (SELECT e.to_state FROM appeal_events e WHERE e.appeal_id = a.id ORDER BY e.id DESC LIMIT 1)`); n != 0 {
+			t.Errorf("%d appeals whose last step does not reach their state", n)
+		}
+		if n := q(`SELECT COUNT(*) FROM appeals a WHERE a.lead_org_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM appeal_assignments x WHERE x.appeal_id = a.id AND x.org_id = a.lead_org_id AND x.role = 'lead')`); n != 0 {
+			t.Errorf("%d dispatched appeals without their lead part", n)
+		}
+		closedWithVerdict := 0
+		for _, r := range rows {
+			if r.State == appeal.StateClosed && r.Satisfaction != "" {
+				closedWithVerdict++
+			}
+		}
+		if n := q(`SELECT COUNT(*) FROM appeal_callbacks`); n != int64(closedWithVerdict) || n == 0 {
+			t.Errorf("%d callbacks, want %d", n, closedWithVerdict)
+		}
+		if n := q(`SELECT COUNT(*) FROM appeals WHERE state IN ('dispatched', 'in_progress') AND sla_due = 0`); n != 0 {
+			t.Errorf("%d open appeals without a deadline", n)
+		}
+		// The roll-up: each department's called-back and satisfied counts are the rows'.
+		st := stats.New(stats.Deps{DB: d, Audit: f.audit, Appeal: f.svc, Clock: f.clock})
+		if _, err := st.RebuildRollup(f.ctx); err != nil {
+			t.Fatal(err)
+		}
+		p, err := stats.ParsePeriod("", now.AddDate(-3, 0, 0).Format("2006-01-02"), now.Format("2006-01-02"), now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := st.Assessment(f.ctx, f.admin, stats.AssessmentQuery{Period: p})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string][2]int64{} // department → called back, satisfied
+		for _, r := range rows {
+			if r.State == appeal.StateClosed && r.Satisfaction != "" {
+				w := want[r.LeadDept]
+				w[0]++
+				if r.Satisfaction != appeal.Unsatisfied {
+					w[1]++
+				}
+				want[r.LeadDept] = w
+			}
+		}
+		got := map[string][2]int64{}
+		for _, row := range rep.Rows {
+			if row.CalledBack > 0 {
+				got[row.OrgName] = [2]int64{row.CalledBack, row.Satisfied}
+			}
+		}
+		if len(got) != len(want) {
+			t.Errorf("ranking has %d departments with callbacks, rows name %d: %v vs %v", len(got), len(want), got, want)
+		}
+		for name, w := range want {
+			if got[name] != w {
+				t.Errorf("%s: ranking says called back/satisfied %v, the rows %v", name, got[name], w)
+			}
+		}
+	})
+}
+
+// Rows with problems: nothing is written unless CleanOnly, and each problem names its
+// row and field.
+func TestBulkImportErrors(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFx(t, d)
+		now := f.clock.Now()
+		ok := appeal.BulkRow{Kind: appeal.KindAppeal, CategoryCode: "tax", EnterpriseName: "湖南麓谷智造科技有限公司", Title: "出口退税审核时间过长",
+			Body: "我公司出口退税申报已三个月未到账。", CreatedAt: now.AddDate(0, -2, 0), LeadDept: "", State: appeal.StateClosed,
+			Outcome: appeal.OutcomeSolved, ReplyText: "已办结。", Satisfaction: appeal.Satisfied, ClosedAt: now.AddDate(0, -1, 0)}
+		ok.LeadDept = f.b1.OrgName
+		bad1 := ok
+		bad1.Kind, bad1.CategoryCode = "wish", "nope"
+		bad2 := ok
+		bad2.ClosedAt, bad2.Number = time.Time{}, "ZQ2026"
+		res, err := f.svc.ImportAppeals(f.ctx, f.op, []appeal.BulkRow{ok, bad1, bad2}, []int{2, 3, 4}, nil, appeal.BulkOptions{Now: now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		type key struct {
+			row   int
+			field string
+		}
+		got := map[key]string{}
+		for _, e := range res.Errors {
+			got[key{e.Row, e.Field}] = e.Key
+		}
+		want := map[key]string{{3, "kind"}: "error.choice", {3, "category"}: "appeal.error.category_unknown",
+			{4, "closed_at"}: "error.required", {4, "number"}: "bulk.error.number_format"}
+		for k, v := range want {
+			if got[k] != v {
+				t.Errorf("row %d %s: %q, want %q (all: %v)", k.row, k.field, got[k], v, res.Errors)
+			}
+		}
+		if res.Imported != 0 || res.ErrorRows != 2 || res.Clean != 1 {
+			t.Fatalf("%+v", res)
+		}
+		var n int
+		_ = d.R.QueryRow(`SELECT COUNT(*) FROM appeals`).Scan(&n)
+		if n != 0 {
+			t.Fatalf("%d appeals written despite errors", n)
+		}
+		res, err = f.svc.ImportAppeals(f.ctx, f.op, []appeal.BulkRow{ok, bad1, bad2}, []int{2, 3, 4}, nil, appeal.BulkOptions{Now: now, CleanOnly: true})
+		if err != nil || res.Imported != 1 {
+			t.Fatalf("clean only: %+v %v", res, err)
+		}
+		if _, err := f.svc.ImportAppeals(f.ctx, f.e1, []appeal.BulkRow{ok}, nil, nil, appeal.BulkOptions{Now: now}); err == nil {
+			t.Error("an enterprise user imported appeals")
+		}
+	})
+}
