@@ -139,7 +139,8 @@
 // List(ctx, a, queue, Filter) returns a Page (Items, NextCursor, Total, TotalCapped);
 // Counts gives every queue's size for badges; QueuesFor names the actor's queues. Paging
 // is by keyset (an opaque cursor), so a deep page costs what the first does; counts stop
-// at CountCap ("10,000+"). Filters: kind, category (with its children), district,
+// at CountCap ("10,000+"), those of the history queues (all, dept_answered) at
+// HistoryCountCap ("1,000+"). Filters: kind, category (with its children), district,
 // priority, state, title text or exact number, filing dates, supervised, level, and a
 // department that had a part in it (Dept, the assessment's drill-down) — applied on top
 // of the queue's index (free text over bodies is the search engine's). Sort orders:
@@ -149,7 +150,7 @@
 //
 //	QUEUE (role)                         READS                                     SORTS
 //	submitted … replied (operator)       appeals_state_id/_due/_updated            created, due, updated
-//	yellow, red (operator)               appeals_level (partial: yellow, red)      all; due in index order
+//	yellow, red (operator)               appeals_level, appeals_level_id (partial) all, in index order
 //	supervised (operator)                appeals_supervised (partial: level > 0)   all
 //	all (operator)                       primary key; with State the state indexes created (any with State)
 //	dept_to_claim, dept_handling         appeal_assignments_queue (org, state)     all

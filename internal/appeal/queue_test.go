@@ -127,7 +127,7 @@ func TestQueuePagingAndFilters(t *testing.T) {
 	})
 }
 
-// Counts stop at CountCap: "10,000+".
+// Counts stop at CountCap ("10,000+"), the history queues' at HistoryCountCap ("1,000+").
 func TestCountIsCapped(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		f := newFx(t, d)
@@ -143,8 +143,16 @@ func TestCountIsCapped(t *testing.T) {
 			t.Fatal(err)
 		}
 		p, err := f.svc.List(f.ctx, f.op, appeal.QueueAll, appeal.Filter{State: appeal.StateClosed, Limit: 5})
-		if err != nil || !p.TotalCapped || p.Total != appeal.CountCap || len(p.Items) != 5 {
+		if err != nil || !p.TotalCapped || p.Total != appeal.HistoryCountCap || len(p.Items) != 5 {
 			t.Fatalf("%d capped=%v items=%d %v", p.Total, p.TotalCapped, len(p.Items), err)
+		}
+		// An open-state queue counts to CountCap: accept 10,050 at once.
+		if _, err := d.W.Exec(`UPDATE appeals SET state = 'accepted' WHERE state = 'closed'`); err != nil {
+			t.Fatal(err)
+		}
+		p, err = f.svc.List(f.ctx, f.op, appeal.QueueAccepted, appeal.Filter{Limit: 5})
+		if err != nil || !p.TotalCapped || p.Total != appeal.CountCap {
+			t.Fatalf("accepted: %d capped=%v %v", p.Total, p.TotalCapped, err)
 		}
 		p, _ = f.svc.List(f.ctx, f.op, appeal.QueueSubmitted, appeal.Filter{})
 		if p.Total != 1 || p.TotalCapped {

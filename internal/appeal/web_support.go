@@ -58,7 +58,7 @@ func (s *Service) CountQueues(ctx context.Context, a auth.Actor, qs ...Queue) ([
 		if err != nil {
 			return nil, err
 		}
-		n, capped, err := s.count(ctx, countSQL(sp), sp.args)
+		n, capped, err := s.count(ctx, countSQL(sp), sp.args, sp.countCap())
 		if err != nil {
 			return nil, err
 		}
@@ -83,7 +83,7 @@ func (s *Service) EnterpriseAppeals(ctx context.Context, a auth.Actor, enterpris
 		return Page{}, err
 	}
 	var page Page
-	if page.Total, page.TotalCapped, err = s.count(ctx, countSQL(sp), sp.args); err != nil {
+	if page.Total, page.TotalCapped, err = s.count(ctx, countSQL(sp), sp.args, sp.countCap()); err != nil {
 		return Page{}, err
 	}
 	rows, err := s.db.RQ(ctx).QueryContext(ctx, q, sp.args...)
