@@ -115,9 +115,17 @@ func TestCommandsBesideRunningServer(t *testing.T) {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
+	dln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	debugAddr := dln.Addr().String()
+	dln.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	served := make(chan int)
-	go func() { served <- run(ctx, []string{"serve", "--data=" + dir, "--addr=" + addr, "--workers=1"}) }()
+	go func() {
+		served <- run(ctx, []string{"serve", "--data=" + dir, "--addr=" + addr, "--workers=1", "--debug-addr=" + debugAddr})
+	}()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		resp, err := http.Get("http://" + addr + "/readyz")
@@ -132,6 +140,18 @@ func TestCommandsBesideRunningServer(t *testing.T) {
 			t.Fatal("serve did not become ready")
 		}
 		time.Sleep(20 * time.Millisecond) // polling a condition, bounded by the deadline
+	}
+	// The profiler answers on its own loopback address, not on the site's.
+	if resp, err := http.Get("http://" + debugAddr + "/debug/pprof/cmdline"); err != nil || resp.StatusCode != 200 {
+		t.Errorf("the profiler: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
+	if resp, err := http.Get("http://" + addr + "/debug/pprof/cmdline"); err == nil {
+		if resp.StatusCode == 200 {
+			t.Error("the site serves the profiler")
+		}
+		resp.Body.Close()
 	}
 	var wg sync.WaitGroup
 	stop := make(chan struct{})
@@ -165,5 +185,27 @@ func TestCommandsBesideRunningServer(t *testing.T) {
 	cancel()
 	if code := <-served; code != 0 {
 		t.Fatalf("serve exited %d after its context ended", code)
+	}
+}
+
+// The profiler shows the process's memory: serve refuses to put it on a public address,
+// before it touches any data.
+func TestDebugAddrMustBeLoopback(t *testing.T) {
+	for _, addr := range []string{"0.0.0.0:6060", "192.168.1.10:6060", ":6060", "example.com:6060"} {
+		if loopback(addr) {
+			t.Errorf("%s taken for loopback", addr)
+		}
+		dir := t.TempDir()
+		if code, _ := capture(t, "serve", "--data="+dir, "--addr=127.0.0.1:0", "--debug-addr="+addr); code == 0 {
+			t.Errorf("--debug-addr=%s: exit 0", addr)
+		}
+		if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+			t.Errorf("--debug-addr=%s: serve wrote %d files before refusing", addr, len(entries))
+		}
+	}
+	for _, addr := range []string{"127.0.0.1:6060", "[::1]:6060", "localhost:6060"} {
+		if !loopback(addr) {
+			t.Errorf("%s is loopback", addr)
+		}
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/http"
+	"net/http/pprof"
 	"os"
 	"strconv"
 	"strings"
@@ -23,6 +25,7 @@ func cmdServe(ctx context.Context, args []string) error {
 	tlsKey := fs.String("tls-key", env("YINGSHANG_TLS_KEY", ""), "the certificate's key (YINGSHANG_TLS_KEY)")
 	proxy := fs.Bool("behind-proxy", envBool("YINGSHANG_BEHIND_PROXY"), "trust X-Forwarded-For from a local proxy; mark cookies Secure (YINGSHANG_BEHIND_PROXY)")
 	workers := fs.Int("workers", envInt("YINGSHANG_WORKERS", 2), "background job workers (YINGSHANG_WORKERS)")
+	debugAddr := fs.String("debug-addr", env("YINGSHANG_DEBUG_ADDR", ""), "serve Go's profiler (/debug/pprof) on this loopback address, e.g. 127.0.0.1:6060; off when empty (YINGSHANG_DEBUG_ADDR)")
 	lease := fs.Duration("job-lease", envDuration("YINGSHANG_JOB_LEASE", 2*time.Minute), "how long a crashed process's job waits before another takes it over (YINGSHANG_JOB_LEASE)")
 	// --fake-clock-file is a test-only control (see testClockEnv): without
 	// YINGSHANG_TEST_CLOCK=1 it is not even defined, so it neither shows in the help nor
@@ -42,6 +45,9 @@ func cmdServe(ctx context.Context, args []string) error {
 	}
 	if (*tlsCert == "") != (*tlsKey == "") {
 		return fmt.Errorf("--tls-cert and --tls-key go together")
+	}
+	if *debugAddr != "" && !loopback(*debugAddr) {
+		return fmt.Errorf("--debug-addr %s: the profiler shows the process's memory and must listen on a loopback address (127.0.0.1 or ::1)", *debugAddr)
 	}
 	cfg.Addr, cfg.TLSCert, cfg.TLSKey, cfg.BehindProxy, cfg.SecureCookies, cfg.Workers = *addr, *tlsCert, *tlsKey, *proxy, *proxy, *workers
 	cfg.JobLease = *lease
@@ -105,7 +111,51 @@ func cmdServe(ctx context.Context, args []string) error {
 			fmt.Printf("Admin login: admin / %s   (shown once; change it after signing in)\n", pw)
 		}
 	}
+	if *debugAddr != "" {
+		stop, err := serveDebug(ctx, *debugAddr)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		a.Log.Info("profiler listening", "addr", *debugAddr)
+	}
 	return a.Serve(ctx, ln)
+}
+
+// loopback reports whether addr (HOST:PORT) names a loopback interface.
+func loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// serveDebug serves net/http/pprof on addr until stop is called or ctx ends: how a
+// slow request or a stall is profiled on a running deployment (go tool pprof
+// http://127.0.0.1:6060/debug/pprof/profile?seconds=20).
+func serveDebug(ctx context.Context, addr string) (stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("--debug-addr: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	go func() {
+		<-ctx.Done()
+		_ = srv.Close()
+	}()
+	return func() { _ = srv.Close() }, nil
 }
 
 func envBool(key string) bool {
