@@ -174,7 +174,7 @@ func (e *Engine) Similar(ctx context.Context, a auth.Actor, svc *appeal.Service,
 	var err error
 	if mode == appeal.ScopeRows {
 		// Few appeals: compare with each of them.
-		texts, err = e.scopeTexts(ctx, sqlText, args, exclude)
+		texts, err = e.readTexts(ctx, sqlText, args, exclude)
 	} else {
 		var ids []int64
 		if ids, err = e.any(ctx, terms, SimilarCandidates); err == nil {
@@ -229,29 +229,14 @@ type appealText struct {
 
 // texts reads the titles and bodies of ids (without exclude).
 func (e *Engine) texts(ctx context.Context, ids []int64, exclude int64) ([]appealText, error) {
-	var keep []string
-	for _, id := range ids {
-		if id != exclude {
-			keep = append(keep, strconv.FormatInt(id, 10))
-		}
-	}
-	if len(keep) == 0 {
+	if len(ids) == 0 {
 		return nil, nil
 	}
-	rows, err := e.db.RQ(ctx).QueryContext(ctx, `SELECT id, title, body FROM appeals WHERE id IN (`+strings.Join(keep, ", ")+`)`)
-	if err != nil {
-		return nil, fmt.Errorf("search: similar: %w", err)
+	list := make([]string, len(ids))
+	for i, id := range ids {
+		list[i] = strconv.FormatInt(id, 10)
 	}
-	defer rows.Close()
-	var out []appealText
-	for rows.Next() {
-		var t appealText
-		if err := rows.Scan(&t.id, &t.title, &t.body); err != nil {
-			return nil, fmt.Errorf("search: similar: %w", err)
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+	return e.readTexts(ctx, strings.Join(list, ", "), nil, exclude)
 }
 
 // matchRows matches q against the appeals the subquery names, one by one (see
@@ -289,9 +274,10 @@ func (e *Engine) matchRows(ctx context.Context, q Query, scopeSQL string, args [
 	return hits, nil
 }
 
-// scopeTexts reads the titles and bodies of the appeals the subquery names (without exclude).
-func (e *Engine) scopeTexts(ctx context.Context, scopeSQL string, args []any, exclude int64) ([]appealText, error) {
-	rows, err := e.db.RQ(ctx).QueryContext(ctx, `SELECT id, title, body FROM appeals WHERE id IN (`+scopeSQL+`)`, args...)
+// readTexts reads the titles and bodies of the appeals whose ids are in (an id list or a
+// subquery with args), leaving out exclude.
+func (e *Engine) readTexts(ctx context.Context, in string, args []any, exclude int64) ([]appealText, error) {
+	rows, err := e.db.RQ(ctx).QueryContext(ctx, `SELECT id, title, body FROM appeals WHERE id IN (`+in+`)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("search: similar: %w", err)
 	}

@@ -3,7 +3,6 @@ package web
 import (
 	"errors"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"yingshang/internal/apperr"
@@ -50,8 +49,8 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 			status = http.StatusUnprocessableEntity
 		}
 		d.Hits, d.Total, d.Capped, d.Next = page.Items, page.Total, page.Capped, page.Next
-		if c := q.Get("cursor"); c != "" && status == http.StatusOK {
-			d.From = atoiOr(c, 0)
+		if status == http.StatusOK {
+			d.From = int(formInt(q, "cursor"))
 		}
 	}
 	p := s.page(w, r, "search.title", d)
@@ -81,12 +80,4 @@ func (s *Server) appealSimilar(w http.ResponseWriter, r *http.Request) {
 type similarData struct {
 	Hits       []search.SimilarHit
 	Enterprise bool
-}
-
-func atoiOr(s string, def int) int {
-	n, err := strconv.Atoi(s)
-	if err != nil {
-		return def
-	}
-	return n
 }
