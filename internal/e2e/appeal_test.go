@@ -5,6 +5,8 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -83,6 +85,25 @@ func TestAppealLoopAcrossRoles(t *testing.T) {
 	}
 	ent.FitsWidth()
 	ent.shot()
+
+	ent.Step("searches its appeals on the phone, in Chinese and in English")
+	ent.Open("/search?q=" + url.QueryEscape("用电增容"))
+	if ent.Count(`[data-testid=search-table] a[href="`+page+`"]`) != 1 {
+		ent.Errorf("the search for 用电增容 does not list %s", number)
+	}
+	bad := "/search?q=" + url.QueryEscape("！")
+	ent.OpenStatus(bad, http.StatusUnprocessableEntity)
+	if e := ent.Text("#s-q-err"); !strings.Contains(e, ent.T("zh-CN", "search.error.empty")) {
+		ent.Errorf("a query of punctuation shows %q next to the field", e)
+	}
+	ent.Open("/search?q=" + url.QueryEscape("用电增容"))
+	ent.SwitchLang("en")
+	ent.OpenStatus(bad, http.StatusUnprocessableEntity)
+	if e := ent.Text("#s-q-err"); !strings.Contains(e, ent.T("en", "search.error.empty")) {
+		ent.Errorf("in English the field error reads %q", e)
+	}
+	ent.Open("/search?q=" + url.QueryEscape("用电增容"))
+	ent.SwitchLang("zh-CN")
 
 	op.Step("the operator finds it among the appeals to accept")
 	op.Login("operator1", citydata.DemoPassword)
