@@ -6,6 +6,7 @@ import (
 	"os"
 	"runtime/pprof"
 	"strings"
+	"time"
 
 	"yingshang/internal/bench"
 )
@@ -31,6 +32,8 @@ func cmdBench(ctx context.Context, args []string) error {
 	out := fs.String("out", "bench.json", "JSON report file (empty: none)")
 	keep := fs.Bool("keep", false, "keep the data directory (and print where it is)")
 	requests := fs.Int("requests", 300, "requests per read scenario")
+	intakeFor := fs.Duration("intake-for", 30*time.Second, "how long to drive API intake")
+	reuse := fs.Bool("reuse", false, "measure the database an earlier run loaded and kept (--keep with the same --data or --db)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the loading (this process) to the file")
 	fs.Usage = func() {
 		fmt.Fprint(os.Stderr, benchUsage, "\nFlags:\n")
@@ -55,7 +58,7 @@ func cmdBench(ctx context.Context, args []string) error {
 		return err
 	}
 	rep, err := bench.Main(ctx, bench.Config{Appeals: *n, Years: *years, DBURL: c.db, DataDir: c.data, Concurrency: *conc,
-		Out: *out, Keep: *keep, Binary: bin, Requests: *requests, Command: "yingshang bench " + strings.Join(args, " ")})
+		Out: *out, Keep: *keep, Binary: bin, Requests: *requests, Reuse: *reuse, IntakeFor: *intakeFor, Command: "yingshang bench " + strings.Join(args, " ")})
 	if rep != nil && len(rep.Results) > 0 {
 		rep.WriteTable(os.Stdout)
 	}

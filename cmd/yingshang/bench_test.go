@@ -32,7 +32,7 @@ func TestBenchSmall(t *testing.T) {
 	for engine, url := range engines {
 		t.Run(engine, func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "bench.json")
-			args := []string{"bench", "--appeals=2000", "--years=1", "--requests=20", "--concurrency=4", "--out=" + out}
+			args := []string{"bench", "--appeals=2000", "--years=1", "--requests=20", "--concurrency=4", "--intake-for=2s", "--out=" + out}
 			if url != "" {
 				args = append(args, "--db="+url)
 			}
@@ -75,6 +75,9 @@ func TestBenchSmall(t *testing.T) {
 			}
 			if !strings.Contains(string(stdout), "yingshang bench —") {
 				t.Errorf("no table printed:\n%s", stdout)
+			}
+			if v, ok := rep.Server["raw_tx_per_second"].(float64); !ok || v <= 0 {
+				t.Errorf("raw transaction rate %v", rep.Server["raw_tx_per_second"])
 			}
 			if rep.Server["cold_start_ms"] == nil {
 				t.Error("no cold start measured")

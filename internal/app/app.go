@@ -286,6 +286,11 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		a.Jobs.Run(workCtx, a.Cfg.Workers)
 	}
 	go a.refreshLoop(workCtx)
+	folded := make(chan struct{})
+	go func() {
+		defer close(folded)
+		a.Search.FoldLoop(workCtx, a.Log)
+	}()
 	errc := make(chan error, 1)
 	go func() {
 		var err error
@@ -300,6 +305,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	case err := <-errc:
 		stopWork()
 		a.Jobs.Wait()
+		<-folded
 		return err
 	case <-ctx.Done():
 	}
@@ -309,6 +315,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	err := srv.Shutdown(shutCtx)
 	stopWork()
 	a.Jobs.Wait()
+	<-folded
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}

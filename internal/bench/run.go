@@ -35,6 +35,10 @@ type Config struct {
 	Stderr      io.Writer
 	// Requests per scenario (default 300; intake 2,000).
 	Requests int
+	// IntakeFor is how long intake is driven (default 30 s).
+	IntakeFor time.Duration
+	// Reuse measures a database an earlier run loaded (--keep) instead of loading one.
+	Reuse bool
 }
 
 // Targets of the measured scenarios (docs/benchmarks.md).
@@ -42,12 +46,12 @@ const (
 	TargetQueueP95    = 20.0  // ms
 	TargetRankingP95  = 100.0 // ms
 	TargetSearchP95   = 50.0  // ms
-	TargetIntakeRate  = 1000  // appeals/s
+	TargetIntakeRate  = 5000  // appeals/s, SQLite
 	TargetRSSMiB      = 300.0 // MiB
 	benchSeed         = 20240601
 	benchBatch        = 10_000
 	defaultRequests   = 300
-	intakeRequestsMin = 2000
+	intakeRequestsMax = 2_000_000
 )
 
 // SearchWords are the searches measured: common words of the appeals, two-character
@@ -96,6 +100,14 @@ func Main(ctx context.Context, cfg Config) (*Report, error) {
 	if err != nil {
 		return rep, err
 	}
+
+	// The database's own rate of one-row transactions, before the server holds it.
+	raw, err := RawTxRate(ctx, db.Config{URL: cfg.DBURL, DataDir: cfg.DataDir}, cfg.Concurrency)
+	if err != nil {
+		return rep, err
+	}
+	rep.Server["raw_tx_per_second"] = round1(raw)
+	logf("raw one-row transactions: %.0f/s", raw)
 
 	// 2. The real server.
 	env := []string{"YINGSHANG_LOG_LEVEL=warn"}
@@ -183,8 +195,11 @@ func Main(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	// 6. Intake through the API, each request with its own Idempotency-Key.
 	var seq atomic.Int64
-	n := max(intakeRequestsMin, cfg.Requests)
-	ictx, cancel := context.WithTimeout(ctx, 90*time.Second) // at most 90 s of writes
+	if cfg.IntakeFor <= 0 {
+		cfg.IntakeFor = 30 * time.Second
+	}
+	n := intakeRequestsMax
+	ictx, cancel := context.WithTimeout(ctx, cfg.IntakeFor) // sustained: as many as the time allows
 	defer cancel()
 	r := Run(ictx, "intake POST /api/v1/appeals", n, cfg.Concurrency, func(ctx context.Context, i int) error {
 		k := seq.Add(1)
@@ -192,7 +207,17 @@ func Main(ctx context.Context, cfg Config) (*Report, error) {
 			`"enterprise_name":"压测企业%d有限公司","district_code":"430104","contact_name":"王经理","contact_phone":"13800138000"}`, k, k%500)
 		return c.post(ctx, tokens["operator1"], "/api/v1/appeals", fmt.Sprintf("bench-%d-%d", time.Now().UnixNano(), k), body)
 	})
-	r.AtLeast("≥ 1,000/s", r.PerSecond, TargetIntakeRate)
+	ratio := 0.0
+	if raw > 0 {
+		ratio = r.PerSecond / raw
+	}
+	rep.Server["intake_share_of_raw"] = round1(ratio * 100)
+	r.Note = strings.TrimSpace(fmt.Sprintf("%.1f%% of the raw one-row transaction rate (%.0f/s; goal ≥ 20%%). %s", ratio*100, raw, r.Note))
+	if rep.Engine == string(db.SQLite) {
+		r.AtLeast("≥ 5,000/s", r.PerSecond, TargetIntakeRate)
+	} else {
+		r.AtLeast("≥ 20% of raw", ratio*100, 20)
+	}
 	run(r)
 
 	// 7. Memory.
@@ -252,19 +277,38 @@ func prepare(ctx context.Context, cfg Config, rep *Report, logf func(string, ...
 	if err := a.DB.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM orgs`).Scan(&n); err != nil {
 		return nil, err
 	}
-	if n > 0 {
-		return nil, fmt.Errorf("bench: the database is not empty (%d organisations): give a fresh --db or --data", n)
+	if n > 0 && !cfg.Reuse {
+		return nil, fmt.Errorf("bench: the database is not empty (%d organisations): give a fresh --db or --data, or --reuse it", n)
 	}
+	if n == 0 {
+		if err := load(ctx, a, cfg, rep, logf); err != nil {
+			return nil, err
+		}
+	} else {
+		var loaded int64
+		if err := a.DB.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM appeals`).Scan(&loaded); err != nil {
+			return nil, err
+		}
+		rep.Appeals = loaded
+		rep.Notes["reused"] = fmt.Sprintf("measured the database of an earlier run (%d appeals), not loaded again", loaded)
+		logf("reusing the loaded database: %d appeals", loaded)
+	}
+	return benchTokens(ctx, a, rep)
+}
+
+// load fills an empty database: the demo directory, the generated history, the roll-up
+// and the search index.
+func load(ctx context.Context, a *app.App, cfg Config, rep *Report, logf func(string, ...any)) error {
 	t := time.Now()
 	if _, _, err := a.Bootstrap(ctx, ""); err != nil {
-		return nil, err
+		return err
 	}
 	_, loaded, err := a.LoadDemo(ctx, demo.Options{Seed: 1, Enterprises: 2400})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if err := a.PrepareDemoAppeals(ctx, loaded); err != nil {
-		return nil, err
+		return err
 	}
 	rep.Generation["demo_seconds"] = time.Since(t).Seconds()
 	logf("demo directory loaded in %.1f s", time.Since(t).Seconds())
@@ -272,7 +316,7 @@ func prepare(ctx context.Context, cfg Config, rep *Report, logf func(string, ...
 	now := time.Now()
 	gen, err := a.Appeal.NewBulkGenerator(ctx, appeal.GenOptions{N: cfg.Appeals, From: now.AddDate(-cfg.Years, 0, 0), To: now.Add(-time.Minute), Seed: benchSeed})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	bar := newProgress(cfg.Stderr, "load  ", cfg.Appeals)
 	var sbar *progress
@@ -290,7 +334,7 @@ func prepare(ctx context.Context, cfg Config, rep *Report, logf func(string, ...
 		bar.done()
 	}
 	if err != nil {
-		return nil, fmt.Errorf("bench: bulk load: %w", err)
+		return fmt.Errorf("bench: bulk load: %w", err)
 	}
 	write := res.Elapsed - res.IndexBuild
 	rep.Generation["appeals"] = res.Imported
@@ -310,10 +354,14 @@ func prepare(ctx context.Context, cfg Config, rep *Report, logf func(string, ...
 	logf("%d appeals loaded in %.1f s (%.0f/s; write %.1f s, indexes %.1f s), roll-up %.1f s, search index %d in %.1f s",
 		res.Imported, res.Elapsed.Seconds(), float64(res.Imported)/res.Elapsed.Seconds(), write.Seconds(), res.IndexBuild.Seconds(),
 		after.Rollup.Seconds(), after.Indexed, after.Search.Seconds())
+	return nil
+}
 
+// benchTokens creates an API token for each user the scenarios act as.
+func benchTokens(ctx context.Context, a *app.App, rep *Report) (map[string]string, error) {
 	// Tokens: an operator, the department with the most work, an enterprise, a leader.
 	var dept string
-	err = a.DB.R.QueryRowContext(ctx, `SELECT u.username FROM users u JOIN user_roles r ON r.user_id = u.id AND r.role = $1
+	err := a.DB.R.QueryRowContext(ctx, `SELECT u.username FROM users u JOIN user_roles r ON r.user_id = u.id AND r.role = $1
 		WHERE u.org_id IS NOT NULL ORDER BY (SELECT COUNT(*) FROM appeals x WHERE x.lead_org_id = u.org_id) DESC, u.id LIMIT 1`,
 		string(auth.RoleDepartment)).Scan(&dept)
 	if err != nil {

@@ -5,7 +5,9 @@
 //
 // The appeal service feeds the index inside the transaction that creates or answers an
 // appeal (Engine implements appeal.Indexer), so the index never holds an appeal that does
-// not exist and never misses one that does; Rebuild re-indexes after a bulk import.
+// not exist and never misses one that does; Rebuild re-indexes after a bulk import. On
+// SQLite that write goes to a pending table, which a background folder moves into FTS5 in
+// batches (pending.go): search reads both, so an appeal is found from its commit on.
 // Answers go through the appeal service's own access rules (Appeals).
 package search
 
@@ -26,7 +28,8 @@ type Engine struct {
 }
 
 const (
-	putSQLite   = `INSERT OR REPLACE INTO appeal_fts (rowid, terms) VALUES ($1, $2)`
+	putSQLite   = `INSERT OR REPLACE INTO appeal_fts_pending (appeal_id, terms) VALUES ($1, $2)`
+	putFTS      = `INSERT OR REPLACE INTO appeal_fts (rowid, terms) VALUES ($1, $2)`
 	putPostgres = `INSERT INTO appeal_search (appeal_id, tsv) VALUES ($1, CAST($2 AS tsvector))
 		ON CONFLICT (appeal_id) DO UPDATE SET tsv = EXCLUDED.tsv`
 )
@@ -34,22 +37,24 @@ const (
 // New returns the engine over d.
 func New(d *db.DB) *Engine {
 	e := &Engine{db: d}
-	e.prep = d.Prepare(putSQLite)
+	e.prep = d.Prepare(putSQLite, putFTS)
 	return e
 }
 
-// document is the indexed form of an appeal's text.
+// document is the indexed form of an appeal's text: a tsvector on PostgreSQL, the term
+// list between spaces for SQLite's pending table (see pending.go).
 func (e *Engine) document(title, body string) string {
 	terms := Terms(title + "\n" + body)
 	if e.db.Engine == db.Postgres {
 		return tsvector(terms)
 	}
-	return strings.Join(terms, " ")
+	return " " + strings.Join(terms, " ") + " "
 }
 
 // PutAppeal (re)indexes appeal id with its title and body (the body includes the replies
 // when there are any). It joins the transaction in ctx. scopeOrgID is not stored: access
-// is decided by the appeal service at answer time.
+// is decided by the appeal service at answer time. On SQLite the appeal goes to the
+// pending table, where search finds it at once and Fold moves it into FTS5.
 func (e *Engine) PutAppeal(ctx context.Context, id, scopeOrgID int64, title, body string) error {
 	q := putSQLite
 	if e.db.Engine == db.Postgres {
@@ -63,7 +68,11 @@ func (e *Engine) PutAppeal(ctx context.Context, id, scopeOrgID int64, title, bod
 
 // rebuildBatch is how many appeals one Rebuild transaction indexes: small enough that a
 // catch-up on a live SQLite database holds the single writer for a moment at a time.
-const rebuildBatch = 500
+// rebuildMergeSteps bounds the merge work after each batch (see merge).
+const (
+	rebuildBatch      = 2000
+	rebuildMergeSteps = 8
+)
 
 // Rebuild indexes every appeal with id ≥ fromID from the appeals table (title, body and
 // the reply), in transactions of rebuildBatch appeals, calling progress after each with
@@ -106,13 +115,22 @@ func (e *Engine) Rebuild(ctx context.Context, fromID int64, progress func(done i
 				if d.replyText != "" {
 					body += "\n\n" + d.replyText
 				}
-				if err := e.PutAppeal(ctx, d.id, 0, d.title, body); err != nil {
-					return err
+				if e.db.Engine == db.Postgres {
+					if err := e.PutAppeal(ctx, d.id, 0, d.title, body); err != nil {
+						return err
+					}
+					continue
+				}
+				if _, err := e.prep.Exec(ctx, putFTS, d.id, strings.Join(Terms(d.title+"\n"+body), " ")); err != nil {
+					return fmt.Errorf("search: index appeal %d: %w", d.id, err)
 				}
 			}
 			return nil
 		})
 		if err != nil {
+			return done, err
+		}
+		if _, err := e.merge(ctx, rebuildMergeSteps); err != nil {
 			return done, err
 		}
 		done += len(docs)
@@ -180,6 +198,11 @@ func (e *Engine) Match(ctx context.Context, q Query, max int) ([]Hit, error) {
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("search: match: %w", err)
 	}
+	if e.db.Engine == db.SQLite {
+		if hits, err = e.withPending(ctx, q, hits, max); err != nil {
+			return nil, err
+		}
+	}
 	slices.SortStableFunc(hits, func(a, b Hit) int {
 		if c := cmp.Compare(b.Score, a.Score); c != 0 {
 			return c
@@ -193,7 +216,7 @@ func (e *Engine) Match(ctx context.Context, q Query, max int) ([]Hit, error) {
 // import, or all of them in a database that had appeals before the index existed). It
 // runs as periodic background work; with nothing to do it costs two index look-ups.
 func (e *Engine) CatchUp(ctx context.Context) (int, error) {
-	q := `SELECT COALESCE(MAX(rowid), 0) FROM appeal_fts`
+	q := `SELECT MAX(COALESCE((SELECT MAX(rowid) FROM appeal_fts), 0), COALESCE((SELECT MAX(appeal_id) FROM appeal_fts_pending), 0))`
 	if e.db.Engine == db.Postgres {
 		q = `SELECT COALESCE(MAX(appeal_id), 0) FROM appeal_search`
 	}
@@ -239,5 +262,11 @@ func (e *Engine) any(ctx context.Context, terms []string, max int) ([]int64, err
 		}
 		ids = append(ids, id)
 	}
-	return ids, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("search: similar: %w", err)
+	}
+	if e.db.Engine == db.SQLite {
+		return e.anyPending(ctx, terms, ids, max)
+	}
+	return ids, nil
 }
