@@ -60,31 +60,33 @@ func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, h HandlerFun
 	var replay *bufferedResponse
 	rec := &bufferedResponse{header: http.Header{}}
 	var handlerErr error
-	err = s.DB.WithTx(r.Context(), func(ctx context.Context) error {
-		q := s.DB.Q(ctx)
-		var storedHash, storedBody string
-		var status int
-		err := q.QueryRowContext(ctx, `SELECT req_hash, status, body FROM idempotency_keys WHERE user_id = $1 AND key = $2`, a.UserID, key).
-			Scan(&storedHash, &status, &storedBody)
-		switch {
-		case err == nil:
-			if storedHash != reqHash {
-				return apperr.New(apperr.ErrInvalid, "error.idempotency_mismatch")
-			}
-			replay = &bufferedResponse{header: http.Header{}, status: status}
-			replay.body.WriteString(storedBody)
-			return nil
-		case !db.IsNoRows(err):
-			return err
+	// A retry is answered from the readers, outside the writer's transaction; a retry that
+	// races its first attempt loses on the key's uniqueness below and is answered then.
+	var storedHash, storedBody string
+	var status int
+	err = s.DB.RQ(r.Context()).QueryRowContext(r.Context(), `SELECT req_hash, status, body FROM idempotency_keys WHERE user_id = $1 AND key = $2`, a.UserID, key).
+		Scan(&storedHash, &status, &storedBody)
+	switch {
+	case err == nil:
+		if storedHash != reqHash {
+			return apperr.New(apperr.ErrInvalid, "error.idempotency_mismatch")
 		}
-		handlerErr = h(rec, r.WithContext(ctx))
-		if handlerErr != nil || rec.status < 200 || rec.status > 299 {
-			return errRollback
-		}
-		_, err = q.ExecContext(ctx, `INSERT INTO idempotency_keys (user_id, key, method, path, req_hash, status, body, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, a.UserID, key, r.Method, r.URL.Path, reqHash, rec.status, rec.body.String(), db.Millis(s.Now()))
+		replay = &bufferedResponse{header: http.Header{}, status: status}
+		replay.body.WriteString(storedBody)
+	case !db.IsNoRows(err):
 		return err
-	})
+	}
+	if replay == nil {
+		err = s.DB.WithTx(r.Context(), func(ctx context.Context) error {
+			handlerErr = h(rec, r.WithContext(ctx))
+			if handlerErr != nil || rec.status < 200 || rec.status > 299 {
+				return errRollback
+			}
+			_, err := s.DB.Q(ctx).ExecContext(ctx, `INSERT INTO idempotency_keys (user_id, key, method, path, req_hash, status, body, created_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, a.UserID, key, r.Method, r.URL.Path, reqHash, rec.status, rec.body.String(), db.Millis(s.Now()))
+			return err
+		})
+	}
 	switch {
 	case err == errRollback:
 		if handlerErr != nil {

@@ -49,13 +49,31 @@ const (
 // format.
 type o311Handler func(w http.ResponseWriter, r *http.Request, name string, f o311Format) error
 
+// Open311Route is one route of the Open311 surface. Public ones need no api_key; the
+// others answer only for a token's user, in that user's scope.
+type Open311Route struct {
+	Method, Pattern string
+	Public          bool
+	h               o311Handler
+}
+
+// Open311Routes is the Open311 route table (the access matrix walks it with the API's).
+func (s *Server) Open311Routes() []Open311Route {
+	return []Open311Route{
+		{"GET", "/open311/{file}", true, s.o311Discovery},
+		// services.xml|json is public, requests.xml|json needs an api_key.
+		{"GET", "/open311/v2/{file}", false, s.o311Get},
+		{"POST", "/open311/v2/{file}", false, s.o311Post},
+		{"GET", "/open311/v2/services/{file}", true, s.o311Definition},
+		{"GET", "/open311/v2/requests/{file}", false, s.o311Request},
+		{"GET", "/open311/v2/tokens/{file}", false, s.o311Token},
+	}
+}
+
 func (s *Server) open311Routes() {
-	s.mux.Handle("GET /open311/{file}", s.o311(s.o311Discovery))
-	s.mux.Handle("GET /open311/v2/{file}", s.o311(s.o311Get))
-	s.mux.Handle("POST /open311/v2/{file}", s.o311(s.o311Post))
-	s.mux.Handle("GET /open311/v2/services/{file}", s.o311(s.o311Definition))
-	s.mux.Handle("GET /open311/v2/requests/{file}", s.o311(s.o311Request))
-	s.mux.Handle("GET /open311/v2/tokens/{file}", s.o311(s.o311Token))
+	for _, rt := range s.Open311Routes() {
+		s.mux.Handle(rt.Method+" "+rt.Pattern, s.o311(rt.h))
+	}
 	s.mux.HandleFunc("/open311/", s.o311Unknown)
 }
 
@@ -793,15 +811,17 @@ func districtIn(address string, ds []appeal.District) string {
 // by the api_key's user — an operator or a chamber naming the enterprise by its credit
 // code in account_id, or an enterprise user for its own enterprise.
 func (s *Server) o311Create(w http.ResponseWriter, r *http.Request, f o311Format) error {
-	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(strings.ToLower(ct), "application/x-www-form-urlencoded") {
-		return s.o311Err(r, http.StatusBadRequest, "appealapi.open311.error.content_type")
-	}
+	// Who asks comes first (the api_key from the query or the Authorization header when
+	// the body is not a form): a stranger learns nothing, not even what format is wanted.
 	a, r, err := s.o311Actor(r, true)
 	if err != nil {
 		return err
 	}
 	if !a.HasAny(auth.RoleOperator, auth.RoleEnterprise, auth.RoleChamber) {
 		return s.o311Err(r, http.StatusForbidden, "appealapi.open311.error.filer")
+	}
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(strings.ToLower(ct), "application/x-www-form-urlencoded") {
+		return s.o311Err(r, http.StatusBadRequest, "appealapi.open311.error.content_type")
 	}
 	ctx, lang, form := r.Context(), s.lang(r), r.Form
 	get := func(k string) string { return strings.TrimSpace(form.Get(k)) }

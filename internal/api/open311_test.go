@@ -442,9 +442,12 @@ func TestOpen311PostErrors(t *testing.T) {
 		if r := bearer.PostForm("/open311/v2/requests.xml", f); r.Status != http.StatusCreated {
 			t.Errorf("bearer api_key: %d %s", r.Status, r.Body)
 		}
-		// JSON is not what POST takes
-		r := c.Do("POST", "/open311/v2/requests.json", strings.NewReader(`{"service_code":"utilities.power"}`), http.Header{"Content-Type": {"application/json"}})
+		// JSON is not what POST takes (told to a caller with a key; a stranger hears only
+		// that the key is missing)
+		r := bearer.Do("POST", "/open311/v2/requests.json", strings.NewReader(`{"service_code":"utilities.power"}`), http.Header{"Content-Type": {"application/json"}})
 		jsonError(t, r, http.StatusBadRequest)
+		r = e.Client().Do("POST", "/open311/v2/requests.json", strings.NewReader(`{"service_code":"utilities.power"}`), http.Header{"Content-Type": {"application/json"}})
+		jsonError(t, r, http.StatusForbidden)
 		// several problems, several errors
 		var errs xErrors
 		parseXML(t, c.PostForm("/open311/v2/requests.xml", base("description", "", "lat", "x", "long", "y")), http.StatusBadRequest, &errs)

@@ -43,6 +43,9 @@ func routes(e *apptest.Env) []route {
 	for _, rt := range e.App.API.Routes() {
 		out = append(out, route{api: true, method: rt.Method, patt: rt.Pattern, public: rt.Public})
 	}
+	for _, rt := range e.App.API.Open311Routes() {
+		out = append(out, route{api: true, method: rt.Method, patt: rt.Pattern, public: rt.Public})
+	}
 	return out
 }
 
@@ -142,6 +145,15 @@ func (w *world) object(t *testing.T, rt route) object {
 		set("id", 999999, "proactive task", operatorOnly)
 	case in("/lang/"):
 		set("lang", "en", "", nil)
+	case in("/open311/v2/requests/", "/open311/v2/tokens/"):
+		// A single service request (or its token) is an appeal of another enterprise.
+		set("file", w.number+".json", "appeal", operatorOnly)
+	case in("/open311/v2/services/"):
+		set("file", "finance.json", "", nil)
+	case in("/open311/v2/"):
+		set("file", "requests.json", "", nil)
+	case in("/open311/"):
+		set("file", "discovery.json", "", nil)
 	}
 	if strings.Contains(p, "{") {
 		t.Errorf("%s: the access matrix has no object for this route's parameters; name one in world.object", rt)

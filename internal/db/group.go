@@ -1,0 +1,185 @@
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+)
+
+// Group commit (SQLite). SQLite has one writer, and a small transaction spends most of its
+// time in COMMIT: writing its pages to the WAL, one write per page, and now and then a
+// checkpoint. Measured on API intake (2 cores, 100,000 appeals): commit was a third of the
+// time the writer was held. So on SQLite the outermost WithTx calls that arrive while one
+// is running share a transaction: the committer goroutine begins one, gives each caller its
+// turn inside a SAVEPOINT of its own — the caller runs fn in its own goroutine, as before —
+// and commits once for all of them. A caller whose fn fails has only its savepoint rolled
+// back; the others are unaffected. A caller's WithTx returns only after the shared commit,
+// so "committed" means what it meant before: durable, and seen by every reader. Should the
+// commit fail, every caller in the group gets the error and none of their work is kept.
+
+// maxGroup bounds how many callers share one transaction.
+const maxGroup = 64
+
+// errGroupClosed answers a WithTx that arrives after Close.
+var errGroupClosed = errors.New("db: closed")
+
+// errFnPanicked tells the committer that a caller's fn panicked (the caller re-panics).
+var errFnPanicked = errors.New("db: transaction function panicked")
+
+type groupTurn struct {
+	tx  *sql.Tx
+	err error
+}
+
+type groupReq struct {
+	turn chan groupTurn // committer → caller: run fn now, in tx
+	fin  chan error     // caller → committer: fn's outcome (nil: keep its work)
+	res  chan error     // committer → caller: the commit's outcome (only after fin nil)
+}
+
+type committer struct {
+	w     *sql.DB
+	q     chan *groupReq
+	stop  chan struct{}
+	done  chan struct{}
+	close sync.Once
+}
+
+func newCommitter(w *sql.DB) *committer {
+	c := &committer{w: w, q: make(chan *groupReq), stop: make(chan struct{}), done: make(chan struct{})}
+	go c.run()
+	return c
+}
+
+// shutdown stops the committer after the group under way.
+func (c *committer) shutdown() {
+	c.close.Do(func() { close(c.stop) })
+	<-c.done
+}
+
+func (c *committer) run() {
+	defer close(c.done)
+	for {
+		var first *groupReq
+		select {
+		case first = <-c.q:
+		case <-c.stop:
+			return
+		}
+		c.group(first)
+	}
+}
+
+// group runs first and whoever queues behind it (up to maxGroup) in one transaction.
+func (c *committer) group(first *groupReq) {
+	tx, err := c.w.BeginTx(context.Background(), nil)
+	if err != nil {
+		first.turn <- groupTurn{err: fmt.Errorf("db: begin: %w", err)}
+		return
+	}
+	var kept []*groupReq
+	var broken error // the transaction itself failed: nothing of the group is kept
+	for n, r := 0, first; r != nil; n++ {
+		if broken == nil {
+			if _, err := tx.Exec(`SAVEPOINT yg`); err != nil {
+				broken = err
+			}
+		}
+		if broken != nil {
+			r.turn <- groupTurn{err: fmt.Errorf("db: group transaction: %w", broken)}
+		} else {
+			r.turn <- groupTurn{tx: tx}
+			if ferr := <-r.fin; ferr != nil {
+				if _, err := tx.Exec(`ROLLBACK TO yg`); err != nil {
+					broken = err
+				} else if _, err := tx.Exec(`RELEASE yg`); err != nil {
+					broken = err
+				}
+			} else if _, err := tx.Exec(`RELEASE yg`); err != nil {
+				broken = err
+				r.res <- fmt.Errorf("db: group transaction: %w", err)
+			} else {
+				kept = append(kept, r)
+			}
+		}
+		r = nil
+		if n+1 < maxGroup {
+			select {
+			case r = <-c.q:
+			default:
+			}
+		}
+	}
+	if broken != nil {
+		_ = tx.Rollback()
+		for _, k := range kept {
+			k.res <- fmt.Errorf("db: group transaction: %w", broken)
+		}
+		return
+	}
+	err = tx.Commit()
+	if err != nil {
+		err = fmt.Errorf("db: commit: %w", err)
+	}
+	for _, k := range kept {
+		k.res <- err
+	}
+}
+
+// withGroupTx is WithTx on SQLite: fn runs in its turn of a shared transaction.
+func (d *DB) withGroupTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	r := &groupReq{turn: make(chan groupTurn, 1), fin: make(chan error, 1), res: make(chan error, 1)}
+	select {
+	case d.group.q <- r:
+	case <-d.group.stop:
+		return errGroupClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	t := <-r.turn
+	if t.err != nil {
+		return t.err
+	}
+	if err := ctx.Err(); err != nil {
+		r.fin <- err
+		return err
+	}
+	st := &txState{tx: t.tx}
+	tctx := context.WithValue(ctx, txKey{}, st)
+	err := runTurn(tctx, st, fn, r.fin)
+	if err != nil {
+		return err
+	}
+	if err := <-r.res; err != nil {
+		return err
+	}
+	for _, f := range st.after {
+		f()
+	}
+	return nil
+}
+
+// runTurn runs fn and the before-commit hooks it registered, and reports the outcome to
+// the committer (which rolls back this caller's savepoint on an error). A panic in fn is
+// reported too, and then continues in the caller.
+func runTurn(tctx context.Context, st *txState, fn func(ctx context.Context) error, fin chan<- error) (err error) {
+	reported := false
+	defer func() {
+		if p := recover(); p != nil {
+			if !reported {
+				fin <- errFnPanicked
+			}
+			panic(p)
+		}
+	}()
+	err = fn(tctx)
+	// Hooks may register more hooks; each runs once.
+	for i := 0; err == nil && i < len(st.before); i++ {
+		err = st.before[i](tctx)
+	}
+	reported = true
+	fin <- err
+	return err
+}
