@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"os"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -15,6 +16,9 @@ import (
 	"yingshang/internal/calendar"
 	"yingshang/internal/demo"
 )
+
+// serveMemoryLimit is serve's default soft limit on the Go heap (GOMEMLIMIT).
+const serveMemoryLimit = 160 << 20
 
 func cmdServe(ctx context.Context, args []string) error {
 	var c common
@@ -60,6 +64,12 @@ func cmdServe(ctx context.Context, args []string) error {
 	}
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = defaultBaseURL(*addr, *tlsCert != "")
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// A soft limit on the Go heap (GOMEMLIMIT overrides): the collector works harder
+		// near it instead of letting the heap double; with SQLite's page caches (48 MB) and
+		// the binary this keeps the process within the 300 MB budget (docs/benchmarks.md).
+		debug.SetMemoryLimit(serveMemoryLimit)
 	}
 	start := time.Now()
 	a, err := app.Open(ctx, cfg)

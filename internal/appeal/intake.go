@@ -285,10 +285,10 @@ func (s *Service) validateNew(ctx context.Context, a auth.Actor, role auth.Role,
 
 func (s *Service) categoryFor(ctx context.Context, id int64, code string) (Category, error) {
 	if id != 0 {
-		return scanCategory(s.db.RQ(ctx).QueryRowContext(ctx, `SELECT `+categoryCols+` FROM appeal_categories WHERE id = $1`, id))
+		return scanCategory(s.db.RO(ctx).QueryRowContext(ctx, `SELECT `+categoryCols+` FROM appeal_categories WHERE id = $1`, id))
 	}
 	if code = strings.TrimSpace(code); code != "" {
-		return scanCategory(s.db.RQ(ctx).QueryRowContext(ctx, `SELECT `+categoryCols+` FROM appeal_categories WHERE code = $1`, code))
+		return scanCategory(s.db.RO(ctx).QueryRowContext(ctx, `SELECT `+categoryCols+` FROM appeal_categories WHERE code = $1`, code))
 	}
 	return Category{}, apperr.NotFound("appeal_category")
 }

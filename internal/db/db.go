@@ -102,14 +102,14 @@ var sqlitePragmas = []string{
 	"temp_store(MEMORY)",
 }
 
-// Page caches: the writer keeps 32 MB, each reader 16 MB; no mmap. With mmap_size 256 MB
+// Page caches: the writer keeps 16 MB, each reader 8 MB; no mmap. With mmap_size 256 MB
 // every connection mapped the file for itself and the serving process's resident memory
 // counted each touched page once per connection: 868 MiB peak on a 2 GB database of
 // 1,000,000 appeals, against a budget of 300 MB. Without it reads go through the kernel's
 // page cache, which is shared and not the process's own.
 const (
-	writerCache = "cache_size(-32000)"
-	readerCache = "cache_size(-16000)"
+	writerCache = "cache_size(-16000)"
+	readerCache = "cache_size(-8000)"
 )
 
 func sqliteDSN(path string, readOnly bool) string {
@@ -339,6 +339,18 @@ func (d *DB) RQ(ctx context.Context) Querier {
 		return d.reads
 	}
 	return d.R
+}
+
+// RO returns the handle for reads that need not see the caller's own uncommitted writes —
+// reference data such as categories. On SQLite that is the prepared readers even inside a
+// transaction, so that the writer's turn (group.go) is not spent parsing them; on
+// PostgreSQL it is RQ(ctx): a second pool connection per open transaction could exhaust
+// the pool.
+func (d *DB) RO(ctx context.Context) Querier {
+	if d.reads != nil {
+		return d.reads
+	}
+	return d.RQ(ctx)
 }
 
 // NoRows maps sql.ErrNoRows to ErrNotFound and wraps other errors with what.
