@@ -292,6 +292,28 @@ func prepare(ctx context.Context, cfg Config, rep *Report, logf func(string, ...
 		rep.Appeals = loaded
 		rep.Notes["reused"] = fmt.Sprintf("measured the database of an earlier run (%d appeals), not loaded again", loaded)
 		logf("reusing the loaded database: %d appeals", loaded)
+		// An earlier run stopped while indexing: finish the search index first, as the
+		// load would have.
+		indexed, newest, err := a.Search.Behind(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if newest > indexed {
+			t := time.Now()
+			var left int64
+			if err := a.DB.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM appeals WHERE id > $1`, indexed).Scan(&left); err != nil {
+				return nil, err
+			}
+			bar := newProgress(cfg.Stderr, "search", int(left))
+			n, err := a.Search.Rebuild(ctx, indexed+1, bar.update)
+			bar.done()
+			if err != nil {
+				return nil, err
+			}
+			rep.Generation["search_index_resumed"] = n
+			rep.Generation["search_index_resumed_seconds"] = time.Since(t).Seconds()
+			logf("search index finished: %d appeals in %.1f s", n, time.Since(t).Seconds())
+		}
 	}
 	return benchTokens(ctx, a, rep)
 }
