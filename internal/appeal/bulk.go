@@ -536,6 +536,9 @@ const maxParams = 30_000
 // anonymous ? parameters: it looks each $N name up in a list, which is quadratic in the
 // parameters of a statement.
 func insertRows(ctx context.Context, eng db.Engine, q db.Querier, table string, cols []string, vals []any) error {
+	if eng == db.Postgres {
+		return insertArrays(ctx, q, table, cols, vals)
+	}
 	per := len(cols)
 	rowsPer := maxParams / per
 	total := len(vals) / per
