@@ -93,27 +93,34 @@ func (e *Engine) merge(ctx context.Context, steps int) (bool, error) {
 	if e.db.Engine != db.SQLite {
 		return false, nil
 	}
+	for range steps {
+		worked, err := e.mergeStep(ctx)
+		if err != nil || !worked {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+// mergeStep runs one 'merge' command and reports whether it did work. It takes the
+// writer's connection for this step only, so a writer waits one step at most.
+func (e *Engine) mergeStep(ctx context.Context) (bool, error) {
 	conn, err := e.db.W.Conn(ctx)
 	if err != nil {
 		return false, fmt.Errorf("search: merge: %w", err)
 	}
 	defer conn.Close()
-	for range steps {
-		var before, after int64
-		if err := conn.QueryRowContext(ctx, `SELECT total_changes()`).Scan(&before); err != nil {
-			return false, fmt.Errorf("search: merge: %w", err)
-		}
-		if _, err := conn.ExecContext(ctx, fmt.Sprintf(`INSERT INTO appeal_fts (appeal_fts, rank) VALUES ('merge', %d)`, mergePages)); err != nil {
-			return false, fmt.Errorf("search: merge: %w", err)
-		}
-		if err := conn.QueryRowContext(ctx, `SELECT total_changes()`).Scan(&after); err != nil {
-			return false, fmt.Errorf("search: merge: %w", err)
-		}
-		if after-before < 2 {
-			return false, nil
-		}
+	var before, after int64
+	if err := conn.QueryRowContext(ctx, `SELECT total_changes()`).Scan(&before); err != nil {
+		return false, fmt.Errorf("search: merge: %w", err)
 	}
-	return true, nil
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf(`INSERT INTO appeal_fts (appeal_fts, rank) VALUES ('merge', %d)`, mergePages)); err != nil {
+		return false, fmt.Errorf("search: merge: %w", err)
+	}
+	if err := conn.QueryRowContext(ctx, `SELECT total_changes()`).Scan(&after); err != nil {
+		return false, fmt.Errorf("search: merge: %w", err)
+	}
+	return after-before >= 2, nil
 }
 
 // FoldLoop folds every FoldEvery until ctx ends, at once again while a fold left pending
