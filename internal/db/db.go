@@ -169,8 +169,25 @@ func openSQLite(ctx context.Context, cfg Config) (*DB, error) {
 	return &DB{Engine: SQLite, W: w, R: r, Path: path, group: newCommitter(w), reads: newReadCache(r)}, nil
 }
 
+// pgDSN adds plan_cache_mode=force_custom_plan unless the URL sets it: pgx prepares every
+// statement, and after five runs PostgreSQL may keep a generic plan made without the
+// parameters' values — for a queue state or a search's id window, the value decides which
+// index is right.
+func pgDSN(u string) string {
+	pu, err := url.Parse(u)
+	if err != nil {
+		return u
+	}
+	q := pu.Query()
+	if q.Get("plan_cache_mode") == "" {
+		q.Set("plan_cache_mode", "force_custom_plan")
+	}
+	pu.RawQuery = q.Encode()
+	return pu.String()
+}
+
 func openPostgres(ctx context.Context, cfg Config) (*DB, error) {
-	p, err := sql.Open("pgx", cfg.URL)
+	p, err := sql.Open("pgx", pgDSN(cfg.URL))
 	if err != nil {
 		return nil, fmt.Errorf("db: open postgres: %w", err)
 	}

@@ -236,3 +236,16 @@ func TestLibcMatchesSQLite(t *testing.T) {
 		t.Fatalf("modernc.org/libc is %s but modernc.org/sqlite %s requires exactly %s: pin it in go.mod", v[1], v[0], want)
 	}
 }
+
+// PostgreSQL connections plan every statement with its parameters' values (pgDSN).
+func TestPostgresPlansWithTheValues(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		if d.Engine != db.Postgres {
+			return
+		}
+		var mode string
+		if err := d.R.QueryRowContext(context.Background(), `SHOW plan_cache_mode`).Scan(&mode); err != nil || mode != "force_custom_plan" {
+			t.Fatalf("plan_cache_mode %q (%v)", mode, err)
+		}
+	})
+}

@@ -192,31 +192,15 @@ func (e *Engine) Match(ctx context.Context, q Query, max int) ([]Hit, error) {
 	if q.Empty() || max <= 0 {
 		return nil, nil
 	}
-	var sqlText string
-	var args []any
-	if e.db.Engine == db.Postgres {
-		sqlText = `SELECT s.appeal_id, ts_rank(s.tsv, q.q) FROM appeal_search s, (SELECT CAST($1 AS tsquery) AS q) q WHERE s.tsv @@ q.q` +
-			fmt.Sprintf(` ORDER BY s.appeal_id DESC LIMIT %d`, max)
-		args = []any{q.tsquery()}
-	} else {
-		sqlText = `SELECT rowid, -bm25(appeal_fts) FROM appeal_fts WHERE appeal_fts MATCH $1` + fmt.Sprintf(` ORDER BY rowid DESC LIMIT %d`, max)
-		args = []any{q.fts5()}
-	}
-	rows, err := e.db.RQ(ctx).QueryContext(ctx, sqlText, args...)
-	if err != nil {
-		return nil, fmt.Errorf("search: match: %w", err)
-	}
-	defer rows.Close()
 	var hits []Hit
-	for rows.Next() {
-		var h Hit
-		if err := rows.Scan(&h.ID, &h.Score); err != nil {
-			return nil, fmt.Errorf("search: match: %w", err)
-		}
-		hits = append(hits, h)
+	var err error
+	if e.db.Engine == db.Postgres {
+		hits, err = e.pgNewest(ctx, q.tsquery(), max, true)
+	} else {
+		hits, err = e.queryHits(ctx, `SELECT rowid, -bm25(appeal_fts) FROM appeal_fts WHERE appeal_fts MATCH $1`+fmt.Sprintf(` ORDER BY rowid DESC LIMIT %d`, max), q.fts5())
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("search: match: %w", err)
+	if err != nil {
+		return nil, err
 	}
 	if e.db.Engine == db.SQLite {
 		if hits, err = e.withPending(ctx, q, hits, max); err != nil {
@@ -267,30 +251,20 @@ func (e *Engine) any(ctx context.Context, terms []string, max int) ([]int64, err
 		q.Groups = append(q.Groups, []string{t})
 		q.Prefix = append(q.Prefix, false)
 	}
-	expr := strings.ReplaceAll(q.fts5(), " AND ", " OR ")
-	sqlText := `SELECT rowid FROM appeal_fts WHERE appeal_fts MATCH $1`
-	idCol := "rowid"
+	var hits []Hit
+	var err error
 	if e.db.Engine == db.Postgres {
-		expr = strings.ReplaceAll(q.tsquery(), " & ", " | ")
-		sqlText = `SELECT appeal_id FROM appeal_search WHERE tsv @@ CAST($1 AS tsquery)`
-		idCol = "appeal_id"
+		hits, err = e.pgNewest(ctx, strings.ReplaceAll(q.tsquery(), " & ", " | "), max, false)
+	} else {
+		hits, err = e.queryHits(ctx, `SELECT rowid, 0 FROM appeal_fts WHERE appeal_fts MATCH $1`+fmt.Sprintf(` ORDER BY rowid DESC LIMIT %d`, max),
+			strings.ReplaceAll(q.fts5(), " AND ", " OR "))
 	}
-	sqlText += fmt.Sprintf(` ORDER BY %s DESC LIMIT %d`, idCol, max)
-	rows, err := e.db.RQ(ctx).QueryContext(ctx, sqlText, expr)
 	if err != nil {
 		return nil, fmt.Errorf("search: similar: %w", err)
 	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("search: similar: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("search: similar: %w", err)
+	ids := make([]int64, len(hits))
+	for i, h := range hits {
+		ids[i] = h.ID
 	}
 	if e.db.Engine == db.SQLite {
 		return e.anyPending(ctx, terms, ids, max)
