@@ -184,8 +184,9 @@ func checkWhole(t *testing.T, d *db.DB, ack []acked) {
 	q(`SELECT COUNT(*) FROM appeals a WHERE NOT EXISTS (SELECT 1 FROM appeal_events e WHERE e.appeal_id = a.id AND e.action = 'create')`, &orphans)
 	q(`SELECT COUNT(*) FROM appeals a WHERE a.title LIKE '崩溃测试%' AND NOT EXISTS (SELECT 1 FROM audit_log l WHERE l.object_type = 'appeal' AND l.object_id = CAST(a.id AS TEXT) AND l.action = 'appeal.create')`, &unaudited)
 	// The search index is written in the creating transaction: every appeal is in it (on
-	// SQLite in the FTS5 table or still in its pending table).
+	// SQLite in one of the FTS5 tables or still in the pending table).
 	idx := `SELECT COUNT(*) FROM appeals a WHERE NOT EXISTS (SELECT 1 FROM appeal_fts f WHERE f.rowid = a.id)
+		AND NOT EXISTS (SELECT 1 FROM appeal_fts_live l WHERE l.rowid = a.id)
 		AND NOT EXISTS (SELECT 1 FROM appeal_fts_pending p WHERE p.appeal_id = a.id)`
 	if d.Engine == db.Postgres {
 		idx = `SELECT COUNT(*) FROM appeals a WHERE NOT EXISTS (SELECT 1 FROM appeal_search f WHERE f.appeal_id = a.id)`

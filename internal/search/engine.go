@@ -30,6 +30,7 @@ type Engine struct {
 const (
 	putSQLite   = `INSERT OR REPLACE INTO appeal_fts_pending (appeal_id, terms) VALUES ($1, $2)`
 	putFTS      = `INSERT OR REPLACE INTO appeal_fts (rowid, terms) VALUES ($1, $2)`
+	putLive     = `INSERT OR REPLACE INTO appeal_fts_live (rowid, terms) VALUES ($1, $2)`
 	putPostgres = `INSERT INTO appeal_search (appeal_id, tsv) VALUES ($1, CAST($2 AS tsvector))
 		ON CONFLICT (appeal_id) DO UPDATE SET tsv = EXCLUDED.tsv`
 	putPostgresBatch = `INSERT INTO appeal_search (appeal_id, tsv)
@@ -40,7 +41,7 @@ const (
 // New returns the engine over d.
 func New(d *db.DB) *Engine {
 	e := &Engine{db: d}
-	e.prep = d.Prepare(putSQLite, putFTS)
+	e.prep = d.Prepare(putSQLite, putFTS, putLive)
 	return e
 }
 
@@ -70,15 +71,13 @@ func (e *Engine) PutAppeal(ctx context.Context, id, scopeOrgID int64, title, bod
 }
 
 // A rebuild after a bulk import indexes bulkBatch appeals per transaction and leaves the
-// merging to FTS5's crisis merges (64 segments of a level at once) and one 'optimize' at
-// the end: at ten million appeals, merging four at a time after every batch of 2,000
-// rewrote the index six times over and slowed to 2,900 appeals/s. The catch-up job on a
-// live database indexes liveBatch at a time with bounded merge steps after each, so that
-// intake waits at most a moment.
+// merging to FTS5's crisis merges (64 segments of a level at once): at ten million
+// appeals, merging four at a time after every batch of 2,000 rewrote the index six times
+// over and slowed to 2,900 appeals/s. The catch-up job on a live database indexes
+// liveBatch at a time, so that intake waits at most a moment.
 const (
-	bulkBatch      = 20_000
-	liveBatch      = 2000
-	liveMergeSteps = 8
+	bulkBatch = 20_000
+	liveBatch = 2000
 )
 
 // Rebuild indexes every appeal with id ≥ fromID from the appeals table (title, body and
@@ -86,10 +85,10 @@ const (
 // far, and compacts the index after a large run. It returns how many appeals it indexed.
 // Used after a bulk import and to repair an index; CatchUp is the live variant.
 func (e *Engine) Rebuild(ctx context.Context, fromID int64, progress func(done int)) (int, error) {
-	return e.rebuild(ctx, fromID, progress, bulkBatch, 0)
+	return e.rebuild(ctx, fromID, progress, bulkBatch)
 }
 
-func (e *Engine) rebuild(ctx context.Context, fromID int64, progress func(done int), batch, mergeSteps int) (int, error) {
+func (e *Engine) rebuild(ctx context.Context, fromID int64, progress func(done int), batch int) (int, error) {
 	done := 0
 	next := fromID
 	type doc struct {
@@ -148,11 +147,6 @@ func (e *Engine) rebuild(ctx context.Context, fromID int64, progress func(done i
 		if err != nil {
 			return done, err
 		}
-		if mergeSteps > 0 {
-			if _, err := e.merge(ctx, mergeSteps); err != nil {
-				return done, err
-			}
-		}
 		done += len(docs)
 		next = docs[len(docs)-1].id + 1
 		if progress != nil {
@@ -197,7 +191,7 @@ func (e *Engine) Match(ctx context.Context, q Query, max int) ([]Hit, error) {
 	if e.db.Engine == db.Postgres {
 		hits, err = e.pgNewest(ctx, q.tsquery(), max, true)
 	} else {
-		hits, err = e.queryHits(ctx, `SELECT rowid, -bm25(appeal_fts) FROM appeal_fts WHERE appeal_fts MATCH $1`+fmt.Sprintf(` ORDER BY rowid DESC LIMIT %d`, max), q.fts5())
+		hits, err = e.ftsHits(ctx, q.fts5(), max, true)
 	}
 	if err != nil {
 		return nil, err
@@ -225,18 +219,29 @@ func (e *Engine) CatchUp(ctx context.Context) (int, error) {
 	if err != nil || newest <= indexed {
 		return 0, err
 	}
-	return e.rebuild(ctx, indexed+1, nil, liveBatch, liveMergeSteps)
+	return e.rebuild(ctx, indexed+1, nil, liveBatch)
 }
 
 // Behind returns the newest indexed appeal id and the newest appeal id: the index is
 // complete when they are equal.
 func (e *Engine) Behind(ctx context.Context) (indexed, newest int64, err error) {
-	q := `SELECT MAX(COALESCE((SELECT MAX(rowid) FROM appeal_fts), 0), COALESCE((SELECT MAX(appeal_id) FROM appeal_fts_pending), 0))`
 	if e.db.Engine == db.Postgres {
-		q = `SELECT COALESCE(MAX(appeal_id), 0) FROM appeal_search`
-	}
-	if err := e.db.R.QueryRowContext(ctx, q).Scan(&indexed); err != nil {
-		return 0, 0, fmt.Errorf("search: catch up: %w", err)
+		if err := e.db.R.QueryRowContext(ctx, `SELECT COALESCE(MAX(appeal_id), 0) FROM appeal_search`).Scan(&indexed); err != nil {
+			return 0, 0, fmt.Errorf("search: catch up: %w", err)
+		}
+	} else {
+		for _, t := range []string{"appeal_fts", "appeal_fts_live"} {
+			n, err := e.newestIn(ctx, t)
+			if err != nil {
+				return 0, 0, fmt.Errorf("search: catch up: %w", err)
+			}
+			indexed = max(indexed, n)
+		}
+		var p int64
+		if err := e.db.R.QueryRowContext(ctx, `SELECT COALESCE(MAX(appeal_id), 0) FROM appeal_fts_pending`).Scan(&p); err != nil {
+			return 0, 0, fmt.Errorf("search: catch up: %w", err)
+		}
+		indexed = max(indexed, p)
 	}
 	if err := e.db.R.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM appeals`).Scan(&newest); err != nil {
 		return 0, 0, fmt.Errorf("search: catch up: %w", err)
@@ -256,8 +261,7 @@ func (e *Engine) any(ctx context.Context, terms []string, max int) ([]int64, err
 	if e.db.Engine == db.Postgres {
 		hits, err = e.pgNewest(ctx, strings.ReplaceAll(q.tsquery(), " & ", " | "), max, false)
 	} else {
-		hits, err = e.queryHits(ctx, `SELECT rowid, 0 FROM appeal_fts WHERE appeal_fts MATCH $1`+fmt.Sprintf(` ORDER BY rowid DESC LIMIT %d`, max),
-			strings.ReplaceAll(q.fts5(), " AND ", " OR "))
+		hits, err = e.ftsHits(ctx, strings.ReplaceAll(q.fts5(), " AND ", " OR "), max, false)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("search: similar: %w", err)

@@ -26,10 +26,6 @@ import (
 const (
 	// foldBatch is how many pending appeals one Fold transaction moves.
 	foldBatch = 2000
-	// mergePages is the work of one merge step, in FTS5 leaf pages (about 4 KB each).
-	mergePages = 256
-	// foldMergeSteps bounds the merge steps after one fold; the next round continues.
-	foldMergeSteps = 16
 	// FoldEvery is how often the background loop folds.
 	FoldEvery = 250 * time.Millisecond
 )
@@ -64,8 +60,20 @@ func (e *Engine) Fold(ctx context.Context) (moved int, more bool, err error) {
 		if err := rows.Err(); err != nil {
 			return err
 		}
+		// The history's entry of an appeal answered since goes: the live one replaces it.
+		var bulkMax int64
+		if len(docs) > 0 {
+			if bulkMax, err = e.newestIn(ctx, "appeal_fts"); err != nil {
+				return err
+			}
+		}
 		for _, d := range docs {
-			if _, err := e.prep.Exec(ctx, putFTS, d.id, strings.TrimSpace(d.terms)); err != nil {
+			if d.id <= bulkMax {
+				if _, err := e.db.Q(ctx).ExecContext(ctx, `DELETE FROM appeal_fts WHERE rowid = $1`, d.id); err != nil {
+					return err
+				}
+			}
+			if _, err := e.prep.Exec(ctx, putLive, d.id, strings.TrimSpace(d.terms)); err != nil {
 				return err
 			}
 		}
@@ -81,46 +89,18 @@ func (e *Engine) Fold(ctx context.Context) (moved int, more bool, err error) {
 	if err != nil {
 		return 0, false, fmt.Errorf("search: fold: %w", err)
 	}
-	more, err = e.merge(ctx, foldMergeSteps)
-	return moved, more, err
+	return moved, false, nil
 }
 
-// merge runs up to steps FTS5 'merge' commands of mergePages pages each, every one an
-// autocommit transaction of its own, so that writers wait at most one step. It reports
-// whether work was left. FTS5 tells that a step did nothing by total_changes() moving by
-// less than two, which needs the same connection before and after.
-func (e *Engine) merge(ctx context.Context, steps int) (bool, error) {
-	if e.db.Engine != db.SQLite {
-		return false, nil
+// newestIn returns the newest appeal id in one of the FTS5 tables (0 when empty). FTS5
+// walks its rowids backwards for ORDER BY … DESC LIMIT 1; MAX(rowid) would read them all.
+func (e *Engine) newestIn(ctx context.Context, table string) (int64, error) {
+	var id int64
+	err := e.db.Q(ctx).QueryRowContext(ctx, `SELECT rowid FROM `+table+` ORDER BY rowid DESC LIMIT 1`).Scan(&id)
+	if db.IsNoRows(err) {
+		return 0, nil
 	}
-	for range steps {
-		worked, err := e.mergeStep(ctx)
-		if err != nil || !worked {
-			return false, err
-		}
-	}
-	return true, nil
-}
-
-// mergeStep runs one 'merge' command and reports whether it did work. It takes the
-// writer's connection for this step only, so a writer waits one step at most.
-func (e *Engine) mergeStep(ctx context.Context) (bool, error) {
-	conn, err := e.db.W.Conn(ctx)
-	if err != nil {
-		return false, fmt.Errorf("search: merge: %w", err)
-	}
-	defer conn.Close()
-	var before, after int64
-	if err := conn.QueryRowContext(ctx, `SELECT total_changes()`).Scan(&before); err != nil {
-		return false, fmt.Errorf("search: merge: %w", err)
-	}
-	if _, err := conn.ExecContext(ctx, fmt.Sprintf(`INSERT INTO appeal_fts (appeal_fts, rank) VALUES ('merge', %d)`, mergePages)); err != nil {
-		return false, fmt.Errorf("search: merge: %w", err)
-	}
-	if err := conn.QueryRowContext(ctx, `SELECT total_changes()`).Scan(&after); err != nil {
-		return false, fmt.Errorf("search: merge: %w", err)
-	}
-	return after-before >= 2, nil
+	return id, err
 }
 
 // FoldLoop folds every FoldEvery until ctx ends, at once again while a fold left pending

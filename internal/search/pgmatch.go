@@ -1,8 +1,10 @@
 package search
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 )
 
 // pgWindow is how many of the newest appeals PostgreSQL's first look covers (a variable
@@ -53,4 +55,27 @@ func (e *Engine) queryHits(ctx context.Context, sqlText string, args ...any) ([]
 		hits = append(hits, h)
 	}
 	return hits, rows.Err()
+}
+
+// ftsHits returns up to max appeals matching expr (FTS5 syntax) on SQLite, newest first,
+// from the history's table and the live one (pending.go), with -bm25 as the score when
+// rank is set (each table's own statistics).
+func (e *Engine) ftsHits(ctx context.Context, expr string, max int, rank bool) ([]Hit, error) {
+	var hits []Hit
+	for _, t := range []string{"appeal_fts_live", "appeal_fts"} {
+		score := `0`
+		if rank {
+			score = `-bm25(` + t + `)`
+		}
+		h, err := e.queryHits(ctx, `SELECT rowid, `+score+` FROM `+t+` WHERE `+t+` MATCH $1`+fmt.Sprintf(` ORDER BY rowid DESC LIMIT %d`, max), expr)
+		if err != nil {
+			return nil, err
+		}
+		hits = append(hits, h...)
+	}
+	slices.SortFunc(hits, func(a, b Hit) int { return cmp.Compare(b.ID, a.ID) })
+	if len(hits) > max {
+		hits = hits[:max]
+	}
+	return hits, nil
 }

@@ -326,8 +326,10 @@ func TestSearchAPIAndCatchUp(t *testing.T) {
 			t.Fatal(err)
 		}
 		if e.App.DB.Engine == db.SQLite {
-			if _, err := e.App.DB.W.ExecContext(ctx, `DELETE FROM appeal_fts_pending`); err != nil {
-				t.Fatal(err)
+			for _, del := range []string{`DELETE FROM appeal_fts_pending`, `DELETE FROM appeal_fts_live`} {
+				if _, err := e.App.DB.W.ExecContext(ctx, del); err != nil {
+					t.Fatal(err)
+				}
 			}
 		}
 		c.Get("/api/v1/search?q="+url.QueryEscape("企业")).JSON(t, &page)
@@ -344,6 +346,28 @@ func TestSearchAPIAndCatchUp(t *testing.T) {
 		}
 		if n, err := e.App.Search.CatchUp(ctx); err != nil || n != 0 {
 			t.Errorf("a second CatchUp = %d, %v; want nothing to do", n, err)
+		}
+		// An appeal of the rebuilt history re-indexed with other text (a reply, as the
+		// appeal service does it): once folded, the new text finds it, once, and the old
+		// text no longer does.
+		docs := allAppeals(t, e)
+		first := docs[0]
+		if err := e.App.DB.WithTx(ctx, func(ctx context.Context) error {
+			return e.App.Search.PutAppeal(ctx, first.id, 0, "窨井盖缺失", "园区道路窨井盖缺失多日")
+		}); err != nil {
+			t.Fatal(err)
+		}
+		fold(t, e)
+		op := e.Actor("operator1")
+		if got := numbers(t, e, op, "窨井"); !slices.Equal(got, []string{first.number}) {
+			t.Errorf("窨井 after re-indexing %s: %v", first.number, got)
+		}
+		old := frequentWords([]doc{first}, 1)
+		if len(old) == 0 || strings.Contains("窨井盖缺失 园区道路窨井盖缺失多日", old[0]) {
+			t.Fatalf("no word of %s's old text to look for: %v", first.number, old)
+		}
+		if got := numbers(t, e, op, old[0]); slices.Contains(got, first.number) {
+			t.Errorf("%s still finds %s by its old text", old[0], first.number)
 		}
 	})
 }
