@@ -212,7 +212,7 @@ func (e *Engine) Match(ctx context.Context, q Query, max int) ([]Hit, error) {
 
 // CatchUp indexes the appeals newer than the newest indexed one (appeals written by a bulk
 // import, or all of them in a database that had appeals before the index existed), in
-// small transactions with bounded merges: it runs as periodic background work beside
+// small transactions: it runs as periodic background work beside
 // intake; with nothing to do it costs two index look-ups.
 func (e *Engine) CatchUp(ctx context.Context) (int, error) {
 	indexed, newest, err := e.Behind(ctx)

@@ -18,10 +18,11 @@ import (
 // every intake, that put the merge of a million-appeal index into one intake in twenty
 // (measured: p95 ~7 s at 1,000,000 appeals). So intake writes its terms to the plain
 // appeal_fts_pending table instead (one B-tree row), and Fold, run by a background loop,
-// moves them into appeal_fts in batches and then merges the index in bounded steps, each
-// a short transaction of its own. Search reads both: the pending rows are few (what
-// arrived since the last fold) and are matched with instr() and confirmed in Go, and a
-// pending row overrides the appeal's older FTS5 entry (a reply re-indexes the appeal).
+// moves them in batches into appeal_fts_live, a small FTS5 table whose own merges stay
+// short; the bulk-built history in appeal_fts is never merged from here (docs/search.md).
+// Search reads all three: the pending rows are few (what arrived since the last fold) and
+// are matched with instr() and confirmed in Go, and a pending row overrides the appeal's
+// older FTS5 entry (a reply re-indexes the appeal).
 
 const (
 	// foldBatch is how many pending appeals one Fold transaction moves.
@@ -30,13 +31,12 @@ const (
 	FoldEvery = 250 * time.Millisecond
 )
 
-// Fold moves up to foldBatch pending appeals into the FTS5 index in one transaction and
-// then does up to foldMergeSteps bounded merge steps. It returns how many appeals it moved
-// and whether merge work is left. A no-op on PostgreSQL, whose GIN index has its own
+// Fold moves up to foldBatch pending appeals into the live FTS5 table in one transaction
+// and reports how many it moved. A no-op on PostgreSQL, whose GIN index has its own
 // pending list.
-func (e *Engine) Fold(ctx context.Context) (moved int, more bool, err error) {
+func (e *Engine) Fold(ctx context.Context) (moved int, err error) {
 	if e.db.Engine != db.SQLite {
-		return 0, false, nil
+		return 0, nil
 	}
 	err = e.db.WithTx(ctx, func(ctx context.Context) error {
 		rows, err := e.db.Q(ctx).QueryContext(ctx, `SELECT appeal_id, terms FROM appeal_fts_pending ORDER BY appeal_id LIMIT $1`, foldBatch)
@@ -87,9 +87,9 @@ func (e *Engine) Fold(ctx context.Context) (moved int, more bool, err error) {
 		return nil
 	})
 	if err != nil {
-		return 0, false, fmt.Errorf("search: fold: %w", err)
+		return 0, fmt.Errorf("search: fold: %w", err)
 	}
-	return moved, false, nil
+	return moved, nil
 }
 
 // newestIn returns the newest appeal id in one of the FTS5 tables (0 when empty). FTS5
@@ -104,7 +104,7 @@ func (e *Engine) newestIn(ctx context.Context, table string) (int64, error) {
 }
 
 // FoldLoop folds every FoldEvery until ctx ends, at once again while a fold left pending
-// rows or merge work behind. Errors are logged and retried on the next tick.
+// rows behind. Errors are logged and retried on the next tick.
 func (e *Engine) FoldLoop(ctx context.Context, log *slog.Logger) {
 	if e.db.Engine != db.SQLite {
 		return
@@ -112,11 +112,11 @@ func (e *Engine) FoldLoop(ctx context.Context, log *slog.Logger) {
 	t := time.NewTicker(FoldEvery)
 	defer t.Stop()
 	for {
-		moved, more, err := e.Fold(ctx)
+		moved, err := e.Fold(ctx)
 		if err != nil && ctx.Err() == nil {
 			log.Warn("search fold", "err", err)
 		}
-		if err == nil && (moved == foldBatch || more) {
+		if err == nil && moved == foldBatch {
 			if ctx.Err() != nil {
 				return
 			}

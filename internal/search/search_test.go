@@ -93,11 +93,11 @@ func frequentWords(docs []doc, n int) []string {
 func fold(t *testing.T, e *apptest.Env) {
 	t.Helper()
 	for {
-		moved, more, err := e.App.Search.Fold(context.Background())
+		moved, err := e.App.Search.Fold(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}
-		if moved == 0 && !more {
+		if moved == 0 {
 			break
 		}
 	}
