@@ -215,8 +215,16 @@ func (s *Service) spec(a auth.Actor, q Queue, f Filter) (*qspec, error) {
 	case QueueSubmitted, QueueAccepted, QueueReturned, QueueExtension, QueueReplied:
 		sp.add("a.state = ?", string(q))
 	case QueueYellow, QueueRed:
-		// The literal IN matches the partial index's predicate on both engines.
-		sp.add("a.sla_level IN ('yellow', 'red') AND a.sla_level = ?", string(q))
+		// The literal IN matches the partial index's predicate on both engines. The level
+		// comes first and as a literal (one of two constants, never input): with the IN
+		// first, SQLite (3.5x, modernc) no longer saw that the index (sla_level, id) reads
+		// one level in id order and sorted all 51,610 red appeals of ten million for every
+		// page (26 ms for the query, 302 ms for the page → 0.3 ms for the query).
+		lvl := "yellow"
+		if q == QueueRed {
+			lvl = "red"
+		}
+		sp.add("a.sla_level = '" + lvl + "' AND a.sla_level IN ('yellow', 'red')")
 	case QueueSupervised:
 		sp.add("a.supervision_level > 0")
 	case QueueAll:
