@@ -80,7 +80,8 @@ func (c *committer) group(first *groupReq) {
 		return
 	}
 	var kept []*groupReq
-	var broken error // the transaction itself failed: nothing of the group is kept
+	var refused []*groupReq // callers whose fn failed: released when the group ends
+	var broken error        // the transaction itself failed: nothing of the group is kept
 	for n, r := 0, first; r != nil; n++ {
 		if broken == nil {
 			if _, err := tx.Exec(`SAVEPOINT yg`); err != nil {
@@ -92,6 +93,7 @@ func (c *committer) group(first *groupReq) {
 		} else {
 			r.turn <- groupTurn{tx: tx}
 			if ferr := <-r.fin; ferr != nil {
+				refused = append(refused, r)
 				if _, err := tx.Exec(`ROLLBACK TO yg`); err != nil {
 					broken = err
 				} else if _, err := tx.Exec(`RELEASE yg`); err != nil {
@@ -112,6 +114,14 @@ func (c *committer) group(first *groupReq) {
 			}
 		}
 	}
+	// A refused caller returns only once the group has ended, like the others: what it
+	// lost to (a duplicate key another caller of the group inserted) is then committed
+	// and visible, as it would be had the two not shared a transaction.
+	defer func() {
+		for _, r := range refused {
+			r.res <- nil // buffered: a caller that panicked is not waiting
+		}
+	}()
 	if broken != nil {
 		_ = tx.Rollback()
 		for _, k := range kept {
@@ -150,6 +160,7 @@ func (d *DB) withGroupTx(ctx context.Context, fn func(ctx context.Context) error
 	tctx := context.WithValue(ctx, txKey{}, st)
 	err := runTurn(tctx, st, fn, r.fin)
 	if err != nil {
+		<-r.res // the group's end (see group)
 		return err
 	}
 	if err := <-r.res; err != nil {
