@@ -188,8 +188,8 @@ type qspec struct {
 	// cap bounds the count (CountCap when zero).
 	cap int
 	// catWhere is the index in where of a category filter over several categories (a
-	// category and its children), catArgs their placeholder numbers; catWhere is -1
-	// without one (see byCategory).
+	// category and its children), catArgs the numbers of their $n parameters; catWhere
+	// is -1 without one (see byCategory).
 	catWhere int
 	catArgs  []int
 }

@@ -265,12 +265,7 @@ func (e *Engine) matchRows(ctx context.Context, q Query, scopeSQL string, args [
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	slices.SortStableFunc(hits, func(a, b Hit) int {
-		if c := cmp.Compare(b.Score, a.Score); c != 0 {
-			return c
-		}
-		return cmp.Compare(b.ID, a.ID)
-	})
+	rankHits(hits)
 	return hits, nil
 }
 

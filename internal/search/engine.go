@@ -12,10 +12,8 @@
 package search
 
 import (
-	"cmp"
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 
 	"yingshang/internal/db"
@@ -201,12 +199,7 @@ func (e *Engine) Match(ctx context.Context, q Query, max int) ([]Hit, error) {
 			return nil, err
 		}
 	}
-	slices.SortStableFunc(hits, func(a, b Hit) int {
-		if c := cmp.Compare(b.Score, a.Score); c != 0 {
-			return c
-		}
-		return cmp.Compare(b.ID, a.ID)
-	})
+	rankHits(hits)
 	return hits, nil
 }
 

@@ -79,3 +79,13 @@ func (e *Engine) ftsHits(ctx context.Context, expr string, max int, rank bool) (
 	}
 	return hits, nil
 }
+
+// rankHits orders hits best first, the newer first among equals.
+func rankHits(hits []Hit) {
+	slices.SortStableFunc(hits, func(a, b Hit) int {
+		if c := cmp.Compare(b.Score, a.Score); c != 0 {
+			return c
+		}
+		return cmp.Compare(b.ID, a.ID)
+	})
+}
