@@ -43,15 +43,18 @@
 // Aggregating millions of rows per request cannot answer in 100 ms, so two roll-ups hold
 // the counters per Shanghai day: stats_dept_day (day × department × kind, the counters
 // above) and stats_intake_day (day × category × district × kind: appeals filed, by
-// created_at). A day is a Shanghai day number, (unix ms + 8 h) / 86,400,000, the same
-// integer on both engines. A year's ranking sums at most 365 × departments × 4 rows,
-// whatever the number of appeals.
+// created_at); a third, stats_dept_month, sums the department days per calendar month
+// (keyed by the month's first day), so the ranking reads the whole months of a period
+// there and only the days outside them from stats_dept_day. A day is a Shanghai day
+// number, (unix ms + 8 h) / 86,400,000, the same integer on both engines. A year's
+// ranking sums 12 × departments × 4 month rows, whatever the number of appeals.
 //
 // The job JobRollup (every minute; CatchUp) keeps them exact. It consumes appeal_events
 // past the watermark (stats_watermark): for a batch of events, in one transaction, it
 // finds the appeals they touch, the department days of those appeals' parts (dispatch
 // day, answer day) and callbacks and the category day of appeals filed, recomputes each
-// of those cells from the raw rows (the same definition as above), and moves the
+// of those cells from the raw rows (the same definition as above), sums the months of
+// the department days it recomputed again from their days, and moves the
 // watermark in the same transaction. A cell's keys never change once set (org, kind and
 // instants are written once), so recomputing the cells an appeal touches is enough, and
 // recomputing is idempotent: running twice, or in several processes at once, gives the

@@ -37,6 +37,18 @@ func (d Day) Start() time.Time {
 // StartMs is the first instant of the day in unix milliseconds.
 func (d Day) StartMs() int64 { return int64(d)*dayMs - offsetMs }
 
+// civil is the day's calendar date (a UTC time at midnight: the day number counts
+// Shanghai days, so its date is read without a zone).
+func (d Day) civil() time.Time { return time.Unix(int64(d)*86400, 0).UTC() }
+
+// MonthStart is the first day of the day's month (the key of stats_dept_month).
+func (d Day) MonthStart() Day { return d - Day(d.civil().Day()-1) }
+
+// NextMonth is the first day of the month after the day's.
+func (d Day) NextMonth() Day {
+	return Day(d.MonthStart().civil().AddDate(0, 1, 0).Unix() / 86400)
+}
+
 // String is YYYY-MM-DD.
 func (d Day) String() string { return d.Start().Format("2006-01-02") }
 

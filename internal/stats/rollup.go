@@ -260,8 +260,19 @@ func (s *Service) rollupRange(ctx context.Context, from, to int64) (int, int, er
 		}
 		return int(a.org - b.org)
 	})
+	months := map[deptCell]bool{}
+	var ml []deptCell
 	for _, c := range dl {
 		if err := s.recomputeDept(ctx, q, c); err != nil {
+			return 0, 0, err
+		}
+		if m := (deptCell{c.org, c.day.MonthStart()}); !months[m] {
+			months[m] = true
+			ml = append(ml, m)
+		}
+	}
+	for _, m := range ml {
+		if err := recomputeMonth(ctx, q, m); err != nil {
 			return 0, 0, err
 		}
 	}
@@ -309,6 +320,44 @@ func (s *Service) recomputeDept(ctx context.Context, q db.Querier, c deptCell) e
 	f := c.day.StartMs()
 	if _, err := q.ExecContext(ctx, deptCellSQL, int64(c.day), c.org, f, f+dayMs); err != nil {
 		return fmt.Errorf("stats: department day: %w", err)
+	}
+	return nil
+}
+
+// monthSQL sums a department's days of one month (or, without the org condition, every
+// department's) into stats_dept_month.
+const monthSQL = `INSERT INTO stats_dept_month (month, org_id, kind, ` + counterCols + `)
+	SELECT CAST($1 AS BIGINT), org_id, kind, ` + sumCols + ` FROM stats_dept_day
+	WHERE day >= $1 AND day < $2`
+
+// recomputeMonth sums the department's month (c.day is the month's first day) from its
+// days, after they were recomputed.
+func recomputeMonth(ctx context.Context, q db.Querier, c deptCell) error {
+	if _, err := q.ExecContext(ctx, `DELETE FROM stats_dept_month WHERE month = $1 AND org_id = $2`, int64(c.day), c.org); err != nil {
+		return fmt.Errorf("stats: clear department month: %w", err)
+	}
+	if _, err := q.ExecContext(ctx, monthSQL+` AND org_id = $3 GROUP BY org_id, kind`, int64(c.day), int64(c.day.NextMonth()), c.org); err != nil {
+		return fmt.Errorf("stats: department month: %w", err)
+	}
+	return nil
+}
+
+// rebuildMonths sums every month of stats_dept_day into stats_dept_month.
+func rebuildMonths(ctx context.Context, q db.Querier) error {
+	if _, err := q.ExecContext(ctx, `DELETE FROM stats_dept_month`); err != nil {
+		return fmt.Errorf("stats: rebuild months: %w", err)
+	}
+	var lo, hi sql.NullInt64
+	if err := q.QueryRowContext(ctx, `SELECT MIN(day), MAX(day) FROM stats_dept_day`).Scan(&lo, &hi); err != nil {
+		return fmt.Errorf("stats: rebuild months: %w", err)
+	}
+	if !lo.Valid {
+		return nil
+	}
+	for m := Day(lo.Int64).MonthStart(); m <= Day(hi.Int64); m = m.NextMonth() {
+		if _, err := q.ExecContext(ctx, monthSQL+` GROUP BY org_id, kind`, int64(m), int64(m.NextMonth())); err != nil {
+			return fmt.Errorf("stats: rebuild months: %w", err)
+		}
 	}
 	return nil
 }
@@ -374,6 +423,9 @@ func (s *Service) RebuildRollup(ctx context.Context) (RollupResult, error) {
 			if _, err := q.ExecContext(ctx, st); err != nil {
 				return fmt.Errorf("stats: rebuild: %w", err)
 			}
+		}
+		if err := rebuildMonths(ctx, q); err != nil {
+			return err
 		}
 		res.Events, res.Watermark, res.Rebuilt = max(h-w, 0), max(h, w), true
 		return s.setWatermark(ctx, res.Watermark)
