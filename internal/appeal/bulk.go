@@ -496,7 +496,7 @@ var bulkAppealCols = []string{"id", "number", "query_code", "kind", "channel", "
 	"dispatched_at", "replied_at", "callback_at", "closed_at"}
 
 var bulkPartCols = []string{"appeal_id", "org_id", "role", "round", "state", "done", "dispatched_at", "claim_due", "claimed_at",
-	"claimed_on_time", "handle_due", "answered_at", "answered_on_time", "answer", "outcome", "handle_working_ms"}
+	"claimed_on_time", "handle_due", "answered_at", "answered_on_time", "answer", "outcome", "handle_working_ms", "sla_due"}
 
 var bulkCallbackCols = []string{"appeal_id", "round", "lead_org_id", "satisfaction", "solved", "via", "at", "on_time"}
 
@@ -746,13 +746,13 @@ func (b *BulkImporter) Write(ctx context.Context, batch []bulkAppeal) (first, la
 				if !ba.claimAt.IsZero() {
 					state, claimOK = PartClaimed, ba.claimOK
 				}
-				answer, outcome := "", ""
+				answer, outcome, due := "", "", millisOr0(ap.SLADue) // an open part carries the appeal's deadline
 				if !ap.RepliedAt.IsZero() {
-					state, done, answeredOK, answer, outcome = PartAnswered, true, nullBool(ap.HandledOnTime), ap.ReplyText, string(ap.Outcome)
+					state, done, answeredOK, answer, outcome, due = PartAnswered, true, nullBool(ap.HandledOnTime), ap.ReplyText, string(ap.Outcome), 0
 				}
 				pvals = append(pvals, ap.ID, ap.LeadOrgID, string(RoleLead), 1, string(state), done, millisOr0(ap.DispatchedAt),
 					millisOr0(ap.Claim.Due), millisOr0(ba.claimAt), claimOK, millisOr0(ap.Handle.Due), millisOr0(ap.RepliedAt),
-					answeredOK, answer, outcome, ap.HandleWorking.Milliseconds())
+					answeredOK, answer, outcome, ap.HandleWorking.Milliseconds(), due)
 			}
 			if !ap.CallbackAt.IsZero() {
 				onTime := !ap.CallbackAt.After(ap.Callback.Due)

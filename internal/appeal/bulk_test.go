@@ -97,6 +97,13 @@ func TestBulkLoadConsistent(t *testing.T) {
 		if n := q(`SELECT COUNT(*) FROM appeals WHERE state IN ('dispatched', 'in_progress') AND sla_due = 0`); n != 0 {
 			t.Errorf("%d open appeals without a deadline", n)
 		}
+		if n := q(`SELECT COUNT(*) FROM appeal_assignments x JOIN appeals a ON a.id = x.appeal_id
+			WHERE x.state IN ('dispatched', 'claimed', 'returned') AND x.sla_due <> a.sla_due`); n != 0 {
+			t.Errorf("%d open parts without their appeal's deadline", n)
+		}
+		if n := q(`SELECT COUNT(*) FROM appeal_assignments WHERE state IN ('dispatched', 'claimed', 'returned')`); n == 0 {
+			t.Error("the history has no open part")
+		}
 		// The roll-up: each department's called-back and satisfied counts are the rows'.
 		st := stats.New(stats.Deps{DB: d, Audit: f.audit, Appeal: f.svc, Clock: f.clock})
 		if _, err := st.RebuildRollup(f.ctx); err != nil {

@@ -153,7 +153,8 @@
 //	yellow, red (operator)               appeals_level, appeals_level_id (partial) all, in index order
 //	supervised (operator)                appeals_supervised (partial: level > 0)   all
 //	all (operator)                       primary key; with State the state indexes created (any with State)
-//	dept_to_claim, dept_handling         appeal_assignments_queue (org, state)     all
+//	dept_to_claim, dept_handling         appeal_assignments_queue (org, state)     created
+//	                                     appeal_assignments_open_due (partial)     due (the part's copy of sla_due)
 //	dept_yellow, dept_red                appeal_assignments_queue + appeals        all
 //	dept_answered                        appeal_assignments_done (partial: done)   created
 //	mine (enterprise / chamber)          appeals_enterprise / appeals_chamber      all

@@ -112,6 +112,7 @@ func TestQueuesUseIndexes(t *testing.T) {
 			QueueSubmitted: allSorts, QueueAccepted: allSorts, QueueReturned: allSorts, QueueExtension: allSorts,
 			QueueReplied: allSorts, QueueYellow: {SortDue}, QueueRed: {SortDue}, QueueAll: {SortCreated},
 			QueueSupervised: {SortCreated}, QueueDeptAnswered: {SortCreated}, QueueMine: {SortCreated},
+			QueueDeptToClaim: {SortCreated, SortDue}, QueueDeptHandling: {SortCreated, SortDue},
 		}
 		filters := []Filter{{}, {Kind: KindComplaint, District: "430104", Priority: PriorityUrgent, Q: "用电"}, {CategoryID: 1}, {State: StateClosed}}
 		checked := 0

@@ -325,3 +325,18 @@ func (f *fx) snapshot(id int64) string {
 	dump(`SELECT COUNT(*) AS events FROM appeal_events`)
 	return b.String()
 }
+
+// checkPartDue fails the test unless every open part of the appeal carries the appeal's
+// deadline (the department queues sort by the copy).
+func (f *fx) checkPartDue(id int64) {
+	f.t.Helper()
+	var open, stale int
+	if err := f.d.R.QueryRow(`SELECT COUNT(*), COALESCE(SUM(CASE WHEN x.sla_due <> a.sla_due THEN 1 ELSE 0 END), 0)
+		FROM appeal_assignments x JOIN appeals a ON a.id = x.appeal_id
+		WHERE x.appeal_id = $1 AND x.state IN ('dispatched', 'claimed', 'returned')`, id).Scan(&open, &stale); err != nil {
+		f.t.Fatal(err)
+	}
+	if stale > 0 {
+		f.t.Errorf("appeal %d: %d of %d open parts without the appeal's deadline", id, stale, open)
+	}
+}

@@ -130,6 +130,9 @@ func (s *Service) do(ctx context.Context, a auth.Actor, id, version int64, actio
 				return err
 			}
 		}
+		if err := s.syncPartDue(ctx, id, m.ap.SLADue); err != nil {
+			return err
+		}
 		if err := s.addEvent(ctx, a, Event{AppealID: id, At: m.now, Action: action, From: ap.State, To: m.ap.State,
 			Note: m.note, Data: m.data, Public: m.public}); err != nil {
 			return err

@@ -139,6 +139,7 @@ func TestRandomConcurrentMoves(t *testing.T) {
 			if int64(len(cbs)) != callbacks {
 				t.Errorf("appeal %d: %d callbacks stored, %d in the history", id, len(cbs), callbacks)
 			}
+			f.checkPartDue(id)
 			total += moves
 		}
 		if total == 0 {

@@ -176,3 +176,78 @@ func TestCountIsCapped(t *testing.T) {
 		}
 	})
 }
+
+// A department's 待签收 and 办理中 by deadline read the parts' copy of the appeal's
+// deadline: paging visits the department's open parts in the order of their appeals'
+// deadlines, which an approved extension and a claim move.
+func TestDeptQueuesByDeadline(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFx(t, d)
+		ctx, s := f.ctx, f.svc
+		var aps []appeal.Appeal
+		for i := 0; i < 7; i++ {
+			f.clock.Advance(time.Duration(1+i%3) * time.Hour)
+			aps = append(aps, f.dispatched())
+		}
+		// deptA claims five in a shuffled order, at different times; the oldest claimed
+		// gets three more working days.
+		for _, i := range []int{4, 0, 6, 2, 1} {
+			f.clock.Advance(50 * time.Minute)
+			aps[i] = f.must(s.Claim(ctx, f.a1, aps[i].ID, aps[i].Version, ""))
+		}
+		aps[0] = f.must(s.RequestExtension(ctx, f.a1, aps[0].ID, aps[0].Version, appeal.ExtensionRequest{Days: 3, Reason: "需现场勘查"}))
+		aps[0] = f.must(s.DecideExtension(ctx, f.op, aps[0].ID, aps[0].Version, appeal.ExtensionDecision{Approve: true}))
+		byDue := func(ids []int) []int64 {
+			var sel []appeal.Appeal
+			for _, i := range ids {
+				ap, err := s.Get(ctx, f.op, aps[i].ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				f.checkPartDue(ap.ID)
+				sel = append(sel, ap)
+			}
+			slices.SortFunc(sel, func(a, b appeal.Appeal) int {
+				if c := a.SLADue.Compare(b.SLADue); c != 0 {
+					return c
+				}
+				return int(a.ID - b.ID)
+			})
+			out := make([]int64, len(sel))
+			for i, ap := range sel {
+				out[i] = ap.ID
+			}
+			return out
+		}
+		walk := func(q appeal.Queue) []int64 {
+			t.Helper()
+			var ids []int64
+			flt := appeal.Filter{Sort: appeal.SortDue, Limit: 2}
+			for pages := 0; pages < 10; pages++ {
+				p, err := s.List(ctx, f.a1, q, flt)
+				if err != nil {
+					t.Fatalf("%s: %v", q, err)
+				}
+				for _, it := range p.Items {
+					ids = append(ids, it.ID)
+				}
+				if p.NextCursor == "" {
+					return ids
+				}
+				flt.Cursor, flt.SkipCount = p.NextCursor, true
+			}
+			t.Fatal("paging does not end")
+			return nil
+		}
+		want := byDue([]int{0, 1, 2, 4, 6})
+		if want[len(want)-1] != aps[0].ID {
+			t.Fatalf("the extended appeal is not the latest deadline: %v", want)
+		}
+		if got := walk(appeal.QueueDeptHandling); !slices.Equal(got, want) {
+			t.Errorf("办理中 by deadline %v, want %v", got, want)
+		}
+		if got, want := walk(appeal.QueueDeptToClaim), byDue([]int{3, 5}); !slices.Equal(got, want) {
+			t.Errorf("待签收 by deadline %v, want %v", got, want)
+		}
+	})
+}

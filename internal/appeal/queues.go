@@ -397,9 +397,16 @@ func (s *Service) plan(ctx context.Context, a auth.Actor, q Queue, f Filter) (*l
 			sp.add(sp.idCol+" < ?", cur.I)
 		}
 	case SortDue:
-		order = "a.sla_due, a.id"
+		due, id := "a.sla_due", "a.id"
+		if sp.dept {
+			// A department's parts carry their appeal's deadline while open, in the open
+			// parts' index (the literal IN is its predicate, so both engines see it applies).
+			due, id = "x.sla_due", "x.appeal_id"
+			sp.add("x.state IN ('dispatched', 'claimed', 'returned')")
+		}
+		order = due + ", " + id
 		if cur.I > 0 {
-			sp.add("(a.sla_due, a.id) > (?, ?)", cur.K, cur.I)
+			sp.add("("+due+", "+id+") > (?, ?)", cur.K, cur.I)
 		}
 	case SortUpdated:
 		order = "a.updated_at DESC, a.id DESC"

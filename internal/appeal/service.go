@@ -279,6 +279,21 @@ var saveSQL = placeholders(`UPDATE appeals SET state = ?, return_from = ?, round
 		accepted_at = ?, dispatched_at = ?, replied_at = ?, callback_at = ?, closed_at = ?, version = version + 1
 		WHERE id = ? AND version = ?`)
 
+// partDueSQL copies the appeal's deadline onto its open parts (the department queues'
+// sort=due reads it there, index appeal_assignments_open_due; migration 00016).
+var partDueSQL = placeholders(`UPDATE appeal_assignments SET sla_due = ?
+		WHERE appeal_id = ? AND state IN ('dispatched', 'claimed', 'returned') AND sla_due <> ?`)
+
+// syncPartDue writes due on the appeal's open parts, after a move wrote the appeal and
+// its parts.
+func (s *Service) syncPartDue(ctx context.Context, id int64, due time.Time) error {
+	ms := db.Millis(due)
+	if _, err := s.exec(ctx, partDueSQL, ms, id, ms); err != nil {
+		return fmt.Errorf("appeal: part deadline: %w", err)
+	}
+	return nil
+}
+
 // loadForUpdate reads an appeal inside a transaction, locking its row on PostgreSQL
 // until the transaction ends. Without the lock, a move that read the row just before
 // another committed would go on reading that other move's parts (READ COMMITTED sees

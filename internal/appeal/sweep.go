@@ -148,6 +148,9 @@ func (s *Service) sweepOne(ctx context.Context, id int64, now time.Time) (warned
 		if n, _ := res.RowsAffected(); n == 0 {
 			return apperr.Conflict()
 		}
+		if err := s.syncPartDue(ctx, id, ap.SLADue); err != nil {
+			return err
+		}
 		if warned+overdue == 0 && prev.SLALevel == ap.SLALevel {
 			return nil
 		}

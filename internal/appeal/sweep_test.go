@@ -52,6 +52,7 @@ func TestSweepLevelsAndExactlyOnceAlerts(t *testing.T) {
 		if got.SLALevel != calendar.LevelYellow || !got.NextAlertAt.Equal(got.Claim.Due.Add(time.Millisecond)) || got.Version != ap.Version {
 			t.Fatalf("after the warning: level %s next %v version %d", got.SLALevel, got.NextAlertAt, got.Version)
 		}
+		f.checkPartDue(ap.ID)
 		// Two queues (two processes) and a second direct sweep: nothing more.
 		f.sweep()
 		for i := 0; i < 2; i++ {
