@@ -33,6 +33,9 @@ func cmdBench(ctx context.Context, args []string) error {
 	keep := fs.Bool("keep", false, "keep the data directory (and print where it is)")
 	requests := fs.Int("requests", 300, "requests per read scenario")
 	intakeFor := fs.Duration("intake-for", 30*time.Second, "how long to drive API intake")
+	users := fs.Int("users", 100, "people working at once in the workday scenario (0: none)")
+	think := fs.Duration("think", 3*time.Second, "mean think time of a person between two requests (workday)")
+	usersFor := fs.Duration("users-for", time.Minute, "how long the workday scenario runs")
 	reuse := fs.Bool("reuse", false, "measure the database an earlier run loaded and kept (--keep with the same --data or --db)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the loading (this process) to the file")
 	fs.Usage = func() {
@@ -58,7 +61,8 @@ func cmdBench(ctx context.Context, args []string) error {
 		return err
 	}
 	rep, err := bench.Main(ctx, bench.Config{Appeals: *n, Years: *years, DBURL: c.db, DataDir: c.data, Concurrency: *conc,
-		Out: *out, Keep: *keep, Binary: bin, Requests: *requests, Reuse: *reuse, IntakeFor: *intakeFor, Command: "yingshang bench " + strings.Join(args, " ")})
+		Out: *out, Keep: *keep, Binary: bin, Requests: *requests, Reuse: *reuse, IntakeFor: *intakeFor,
+		Users: *users, Think: *think, UsersFor: *usersFor, Command: "yingshang bench " + strings.Join(args, " ")})
 	if rep != nil && len(rep.Results) > 0 {
 		rep.WriteTable(os.Stdout)
 	}

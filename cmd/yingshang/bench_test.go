@@ -32,7 +32,7 @@ func TestBenchSmall(t *testing.T) {
 	for engine, url := range engines {
 		t.Run(engine, func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "bench.json")
-			args := []string{"bench", "--appeals=2000", "--years=1", "--requests=20", "--concurrency=4", "--intake-for=2s", "--out=" + out}
+			args := []string{"bench", "--appeals=2000", "--years=1", "--requests=20", "--concurrency=4", "--intake-for=2s", "--users=8", "--think=50ms", "--users-for=3s", "--out=" + out}
 			if url != "" {
 				args = append(args, "--db="+url)
 			}
@@ -66,9 +66,13 @@ func TestBenchSmall(t *testing.T) {
 				if r.Target == "" || r.Met == nil {
 					t.Errorf("%s has no target", r.Name)
 				}
+				if strings.HasPrefix(r.Name, "workday:") && (r.Requests == 0 || r.Concurrency != 8) {
+					t.Errorf("%s: %d requests by %d people", r.Name, r.Requests, r.Concurrency)
+				}
 			}
 			for _, want := range []string{"queue operator 待受理", "queue department 待签收", "queue enterprise 我的诉求", "queue leader 督办",
-				"intake POST /api/v1/appeals", "serve RSS peak (MiB)"} {
+				"intake POST /api/v1/appeals", "serve RSS peak (MiB)", "workday: queue pages", "workday: open an appeal", "workday: search",
+				"workday: 三率 ranking", "workday: file an appeal (POST)"} {
 				if !names[want] {
 					t.Errorf("no result %q in %v", want, names)
 				}

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -123,4 +124,84 @@ var ErrSkipped = errors.New("skipped")
 
 func (r Result) String() string {
 	return fmt.Sprintf("%s: %d req, %.0f/s, p50 %.1f ms, p95 %.1f ms, p99 %.1f ms", r.Name, r.Requests, r.PerSecond, r.P50ms, r.P95ms, r.P99ms)
+}
+
+// A UserOp is one thing a simulated user does: its kind (the row it is reported in) and
+// the request.
+type UserOp struct {
+	Kind string
+	Do   func(ctx context.Context) error
+}
+
+// Users simulates `users` people working at once for the duration of ctx: each waits a
+// think time (exponentially distributed, mean think, the first one spread over think so
+// they do not start together), does what pick chooses, and starts over. This is how a
+// site with that many people at their desks is loaded, unlike Run's back-to-back
+// requests. The latencies come back per kind, in the order of kinds; a request under way
+// when ctx ends finishes and counts.
+func Users(ctx context.Context, users int, think time.Duration, seed uint64, pick func(rng *rand.Rand) UserOp, kinds []string) []Result {
+	type sample struct {
+		kind string
+		d    time.Duration
+		err  error
+	}
+	var mu sync.Mutex
+	var all []sample
+	var wg sync.WaitGroup
+	start := time.Now()
+	for u := 0; u < users; u++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(seed, uint64(u)))
+			wait := time.Duration(rng.Float64() * float64(think))
+			var mine []sample
+			defer func() {
+				mu.Lock()
+				all = append(all, mine...)
+				mu.Unlock()
+			}()
+			for {
+				t := time.NewTimer(wait)
+				select {
+				case <-ctx.Done():
+					t.Stop()
+					return
+				case <-t.C:
+				}
+				op := pick(rng)
+				t0 := time.Now()
+				err := op.Do(context.WithoutCancel(ctx))
+				mine = append(mine, sample{op.Kind, time.Since(t0), err})
+				wait = time.Duration(rng.ExpFloat64() * float64(think))
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	var out []Result
+	for _, k := range kinds {
+		var lat []time.Duration
+		errs := 0
+		var first error
+		for _, s := range all {
+			if s.kind != k {
+				continue
+			}
+			lat = append(lat, s.d)
+			if s.err != nil {
+				errs++
+				if first == nil {
+					first = s.err
+				}
+			}
+		}
+		r := summarise(k, lat, elapsed)
+		r.Concurrency, r.Errors = users, errs
+		if first != nil {
+			r.Note = "first error: " + first.Error()
+		}
+		out = append(out, r)
+	}
+	return out
 }

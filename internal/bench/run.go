@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -39,6 +41,11 @@ type Config struct {
 	IntakeFor time.Duration
 	// Reuse measures a database an earlier run loaded (--keep) instead of loading one.
 	Reuse bool
+	// Users people work at once for UsersFor (default 100 for 60 s), each with a mean
+	// think time of Think (3 s) between two requests: the workday scenario.
+	Users    int
+	Think    time.Duration
+	UsersFor time.Duration
 }
 
 // Targets of the measured scenarios (docs/benchmarks.md).
@@ -96,10 +103,11 @@ func Main(ctx context.Context, cfg Config) (*Report, error) {
 	logf := func(format string, args ...any) { fmt.Fprintf(cfg.Stderr, format+"\n", args...) }
 
 	// 1. The city and its history, in process.
-	tokens, err := prepare(ctx, cfg, rep, logf)
+	w, err := prepare(ctx, cfg, rep, logf)
 	if err != nil {
 		return rep, err
 	}
+	tokens := w.tokens
 
 	// The database's own rate of one-row transactions, before the server holds it.
 	raw, err := RawTxRate(ctx, db.Config{URL: cfg.DBURL, DataDir: cfg.DataDir}, cfg.Concurrency)
@@ -125,7 +133,7 @@ func Main(ctx context.Context, cfg Config) (*Report, error) {
 	logf("ready in %.0f ms at %s", srv.ColdMs, srv.Addr)
 
 	c := &client{base: "http://" + srv.Addr, http: &http.Client{Timeout: 30 * time.Second,
-		Transport: &http.Transport{MaxIdleConnsPerHost: cfg.Concurrency * 2, MaxConnsPerHost: cfg.Concurrency * 2}}}
+		Transport: &http.Transport{MaxIdleConnsPerHost: max(cfg.Concurrency*2, cfg.Users), MaxConnsPerHost: max(cfg.Concurrency*2, cfg.Users)}}}
 	// warm runs a few unmeasured requests first: the first ones fill the caches and the
 	// connection pool, which a server in use has.
 	warm := func(f func() error) {
@@ -193,7 +201,13 @@ func Main(ctx context.Context, cfg Config) (*Report, error) {
 		r2.AtMost("p95 ≤ 50 ms", r2.P95ms, TargetSearchP95)
 		run(r2)
 	}
-	// 6. Intake through the API, each request with its own Idempotency-Key.
+	// 6. A workday: Users people at their desks (see Users), a mix of what they do.
+	if cfg.Users > 0 {
+		for _, r := range workday(ctx, cfg, c, w) {
+			run(r)
+		}
+	}
+	// 7. Intake through the API, each request with its own Idempotency-Key.
 	var seq atomic.Int64
 	if cfg.IntakeFor <= 0 {
 		cfg.IntakeFor = 30 * time.Second
@@ -220,7 +234,7 @@ func Main(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	run(r)
 
-	// 7. Memory.
+	// 8. Memory.
 	cur, peak, err := srv.RSS()
 	if err == nil {
 		rep.Server["rss_mib"], rep.Server["rss_peak_mib"] = round1(cur), round1(peak)
@@ -240,6 +254,78 @@ func Main(ctx context.Context, cfg Config) (*Report, error) {
 		}
 	}
 	return rep, nil
+}
+
+// The kinds of the workday's requests, and the mix: out of 100 requests, 60 queue
+// pages (each role's, as queueScenarios), 10 appeals opened, 10 searches (7 operator, 3
+// enterprise), 5 rankings (last year, this year), 15 appeals filed.
+const (
+	dayQueue   = "workday: queue pages"
+	dayOpen    = "workday: open an appeal"
+	daySearch  = "workday: search"
+	dayRanking = "workday: 三率 ranking"
+	dayFile    = "workday: file an appeal (POST)"
+)
+
+// workday runs cfg.Users simulated people for cfg.UsersFor and reports each kind of
+// request with its target (a queue page's 20 ms for opening and filing an appeal too).
+func workday(ctx context.Context, cfg Config, c *client, w *world) []Result {
+	think, dur := cfg.Think, cfg.UsersFor
+	if think <= 0 {
+		think = 3 * time.Second
+	}
+	if dur <= 0 {
+		dur = time.Minute
+	}
+	year := time.Now().Year()
+	var seq atomic.Int64
+	pick := func(rng *rand.Rand) UserOp {
+		tok := w.tokens
+		switch x := rng.IntN(100); {
+		case x < 60:
+			qs := queueScenarios[rng.IntN(len(queueScenarios))]
+			return UserOp{dayQueue, func(ctx context.Context) error { return c.get(ctx, tok[qs.user], "/api/v1/appeals?"+qs.query) }}
+		case x < 70 && len(w.numbers) > 0:
+			num := w.numbers[rng.IntN(len(w.numbers))]
+			return UserOp{dayOpen, func(ctx context.Context) error { return c.get(ctx, tok["operator1"], "/api/v1/appeals/"+num) }}
+		case x < 80:
+			who := "operator1"
+			if x >= 77 {
+				who = "ent1"
+			}
+			q := url.QueryEscape(SearchWords[rng.IntN(len(SearchWords))])
+			return UserOp{daySearch, func(ctx context.Context) error {
+				return c.get(ctx, tok[who], "/api/v1/search?q="+q+"&type=appeal&limit=20")
+			}}
+		case x < 85:
+			p := year - rng.IntN(2)
+			return UserOp{dayRanking, func(ctx context.Context) error {
+				return c.get(ctx, tok["operator1"], fmt.Sprintf("/api/v1/stats/assessment?period=%d", p))
+			}}
+		default:
+			k := seq.Add(1)
+			body := fmt.Sprintf(`{"kind":"appeal","category":"finance","title":"企业用电增容审批慢（工作日 %d）","body":"我公司新增生产线需用电增容，申请已一个月未获答复，恳请协调。",`+
+				`"enterprise_name":"工作日企业%d有限公司","district_code":"430104","contact_name":"李经理","contact_phone":"13900139000"}`, k, k%300)
+			key := fmt.Sprintf("workday-%d-%d", time.Now().UnixNano(), k)
+			return UserOp{dayFile, func(ctx context.Context) error { return c.post(ctx, tok["operator1"], "/api/v1/appeals", key, body) }}
+		}
+	}
+	dctx, cancel := context.WithTimeout(ctx, dur)
+	defer cancel()
+	rs := Users(dctx, cfg.Users, think, benchSeed, pick, []string{dayQueue, dayOpen, daySearch, dayRanking, dayFile})
+	for i := range rs {
+		r := &rs[i]
+		switch r.Name {
+		case daySearch:
+			r.AtMost("p95 ≤ 50 ms", r.P95ms, TargetSearchP95)
+		case dayRanking:
+			r.AtMost("p95 ≤ 100 ms", r.P95ms, TargetRankingP95)
+		default:
+			r.AtMost("p95 ≤ 20 ms", r.P95ms, TargetQueueP95)
+		}
+		r.Note = strings.TrimSpace(fmt.Sprintf("%d people, think time %v on average, %.0f s. %s", cfg.Users, think, dur.Seconds(), r.Note))
+	}
+	return rs
 }
 
 func round1(v float64) float64 { return float64(int64(v*10+0.5)) / 10 }
@@ -267,7 +353,14 @@ var queueScenarios = []queueScenario{
 
 // prepare loads the demo directory and the generated history into a fresh database,
 // and creates an API token for each user the scenarios act as.
-func prepare(ctx context.Context, cfg Config, rep *Report, logf func(string, ...any)) (map[string]string, error) {
+// world is what the scenarios act with: an API token per user (operator1, dept, ent1,
+// leader1) and a sample of appeal numbers to open.
+type world struct {
+	tokens  map[string]string
+	numbers []string
+}
+
+func prepare(ctx context.Context, cfg Config, rep *Report, logf func(string, ...any)) (*world, error) {
 	a, err := app.Open(ctx, app.Config{DataDir: cfg.DataDir, DBURL: cfg.DBURL, LogLevel: slog.LevelWarn, LogOutput: cfg.Stderr})
 	if err != nil {
 		return nil, err
@@ -315,7 +408,55 @@ func prepare(ctx context.Context, cfg Config, rep *Report, logf func(string, ...
 			logf("search index finished: %d appeals in %.1f s", n, time.Since(t).Seconds())
 		}
 	}
-	return benchTokens(ctx, a, rep)
+	tokens, err := benchTokens(ctx, a, rep)
+	if err != nil {
+		return nil, err
+	}
+	numbers, err := sampleNumbers(ctx, a, 2000)
+	if err != nil {
+		return nil, err
+	}
+	return &world{tokens: tokens, numbers: numbers}, nil
+}
+
+// sampleNumbers picks up to n appeal numbers at random (the appeals people open).
+func sampleNumbers(ctx context.Context, a *app.App, n int) ([]string, error) {
+	var maxID int64
+	if err := a.DB.R.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM appeals`).Scan(&maxID); err != nil {
+		return nil, err
+	}
+	if maxID == 0 {
+		return nil, nil
+	}
+	rng := rand.New(rand.NewPCG(benchSeed, 2))
+	var out []string
+	for len(out) < n {
+		ids := make([]string, 0, 200)
+		for range 200 {
+			ids = append(ids, strconv.FormatInt(1+rng.Int64N(maxID), 10))
+		}
+		rows, err := a.DB.R.QueryContext(ctx, `SELECT number FROM appeals WHERE id IN (`+strings.Join(ids, ", ")+`)`)
+		if err != nil {
+			return nil, err
+		}
+		before := len(out)
+		for rows.Next() {
+			var num string
+			if err := rows.Scan(&num); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out = append(out, num)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		if len(out) == before { // ids with no appeal: a sparse table
+			break
+		}
+	}
+	return out[:min(len(out), n)], nil
 }
 
 // load fills an empty database: the demo directory, the generated history, the roll-up
