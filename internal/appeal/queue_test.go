@@ -249,5 +249,22 @@ func TestDeptQueuesByDeadline(t *testing.T) {
 		if got, want := walk(appeal.QueueDeptToClaim), byDue([]int{3, 5}); !slices.Equal(got, want) {
 			t.Errorf("待签收 by deadline %v, want %v", got, want)
 		}
+		// Counts: the parts alone without a condition on the appeal, joined with one.
+		aps[1] = f.must(s.Supervise(ctx, f.op, aps[1].ID, aps[1].Version, appeal.SuperviseInput{Level: 1}))
+		for _, c := range []struct {
+			q    appeal.Queue
+			flt  appeal.Filter
+			want int
+		}{
+			{appeal.QueueDeptHandling, appeal.Filter{}, 5},
+			{appeal.QueueDeptToClaim, appeal.Filter{}, 2},
+			{appeal.QueueDeptHandling, appeal.Filter{Supervised: true}, 1},
+			{appeal.QueueDeptToClaim, appeal.Filter{Supervised: true}, 0},
+		} {
+			p, err := s.List(ctx, f.a1, c.q, c.flt)
+			if err != nil || p.Total != c.want || len(p.Items) != c.want {
+				t.Errorf("%s %+v: total %d, %d items (%v), want %d", c.q, c.flt, p.Total, len(p.Items), err, c.want)
+			}
+		}
 	})
 }
