@@ -1,11 +1,11 @@
 package appeal
 
 import (
-	"regexp"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
