@@ -25,6 +25,10 @@ func RawTxRate(ctx context.Context, cfg db.Config, concurrency int) (float64, er
 		return 0, err
 	}
 	defer d.Close()
+	// A run stopped during the measurement leaves the table behind.
+	if _, err := d.W.ExecContext(ctx, `DROP TABLE IF EXISTS bench_raw`); err != nil {
+		return 0, err
+	}
 	if _, err := d.W.ExecContext(ctx, `CREATE TABLE bench_raw (id BIGINT PRIMARY KEY, v TEXT NOT NULL)`); err != nil {
 		return 0, fmt.Errorf("bench: raw table: %w", err)
 	}
