@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -254,12 +253,8 @@ func (e *Engine) matchRows(ctx context.Context, q Query, scopeSQL string, args [
 		if err := rows.Scan(&id, &title, &body, &reply); err != nil {
 			return nil, fmt.Errorf("search: scope: %w", err)
 		}
-		if reply != "" {
-			body += "\n\n" + reply
-		}
-		terms := Terms(title + "\n" + body)
-		if ok, occ := q.matches(terms); ok {
-			hits = append(hits, Hit{ID: id, Score: float64(occ) / math.Sqrt(float64(len(terms)))})
+		if ok, sc := textScore(q, title, body, reply); ok {
+			hits = append(hits, Hit{ID: id, Score: sc})
 		}
 	}
 	if err := rows.Err(); err != nil {

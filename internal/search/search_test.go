@@ -511,3 +511,37 @@ func TestSearchPages(t *testing.T) {
 		}
 	})
 }
+
+// Relevance orders the matches: an appeal about the word (it fills a short text) comes
+// before a newer one that mentions it once in a long text, on both engines, whether the
+// appeals are still pending or folded into the index.
+func TestSearchRanksByRelevance(t *testing.T) {
+	apptest.Each(t, apptest.Options{Demo: 20}, func(t *testing.T, e *apptest.Env) {
+		ctx := context.Background()
+		op := e.Actor("operator1")
+		cat, err := e.App.Appeal.CategoryByCode(ctx, op, "finance")
+		if err != nil {
+			t.Fatal(err)
+		}
+		file := func(title, body string) string {
+			ap, err := e.App.Appeal.Create(ctx, op, appeal.NewAppeal{Kind: appeal.KindAppeal, CategoryID: cat.ID, Title: title,
+				Body: body, EnterpriseName: "星沙测试企业有限公司", DistrictCode: "430104", ContactName: "陈总", ContactPhone: "13700003333"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return ap.Number
+		}
+		about := file("窨井盖缺失", "窨井盖缺失，窨井盖被盗，请尽快补装窨井盖。")
+		long := strings.Repeat("园区道路年久失修，雨天积水严重，企业员工出行不便，货车进出困难，影响正常生产经营。", 6)
+		mention := file("园区道路积水", long+"另有一处窨井盖松动。")
+		for _, stage := range []string{"pending", "folded"} {
+			if stage == "folded" {
+				fold(t, e)
+			}
+			got := numbers(t, e, op, "窨井盖")
+			if len(got) != 2 || got[0] != about || got[1] != mention {
+				t.Errorf("%s: 窨井盖 ranks %v, want %s then %s", stage, got, about, mention)
+			}
+		}
+	})
+}
