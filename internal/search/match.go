@@ -122,12 +122,17 @@ func textScore(q Query, title, body, reply string) (bool, float64) {
 	if reply != "" {
 		body += "\n\n" + reply
 	}
-	terms := Terms(title + "\n" + body)
-	ok, occ := q.matches(terms)
-	if !ok || len(terms) == 0 {
+	text := title + "\n" + body
+	ok, occ, n := q.matchesText(text)
+	if n < 0 { // not a query the text can be searched for directly
+		terms := Terms(text)
+		ok, occ = q.matches(terms)
+		n = len(terms)
+	}
+	if !ok || n == 0 {
 		return ok, 0
 	}
-	return true, float64(occ) / math.Sqrt(float64(len(terms)))
+	return true, float64(occ) / math.Sqrt(float64(n))
 }
 
 // rankHits orders hits best first, the newer first among equals.

@@ -159,6 +159,83 @@ func (q Query) matches(terms []string) (bool, int) {
 	return true, total
 }
 
+// matchesText is matches over a text without cutting it into terms, for a query of
+// two-character Han words only (the usual search: 融资, 用电): such a word is one bigram
+// term, found wherever the two characters stand together in the text (a Han run is never
+// split inside), counted overlapping as the bigrams are. n is the number of terms Terms
+// would give; -1 says the text needs Terms: another kind of query (a longer word is a
+// phrase of bigrams, which the positions also chain across punctuation), or a text at the
+// maxTerms bound.
+func (q Query) matchesText(text string) (ok bool, occ, n int) {
+	words := make([]string, len(q.Groups))
+	for gi, g := range q.Groups {
+		if q.Prefix[gi] || len(g) != 1 {
+			return false, 0, -1
+		}
+		rs := []rune(g[0])
+		if len(rs) != 2 || !unicode.Is(unicode.Han, rs[0]) || !unicode.Is(unicode.Han, rs[1]) {
+			return false, 0, -1
+		}
+		words[gi] = g[0]
+	}
+	n = countTerms(text)
+	if n >= maxTerms {
+		return false, 0, -1
+	}
+	for _, w := range words {
+		c := 0
+		for rest := text; ; {
+			i := strings.Index(rest, w)
+			if i < 0 {
+				break
+			}
+			c++
+			_, size := utf8.DecodeRuneInString(rest[i:])
+			rest = rest[i+size:]
+		}
+		if c == 0 {
+			return false, 0, n
+		}
+		occ += c
+	}
+	return true, occ, n
+}
+
+// countTerms is len(Terms(text)) without building the terms.
+func countTerms(text string) int {
+	n, run, han := 0, 0, false
+	flush := func() {
+		switch {
+		case run == 0:
+		case han && run > 1:
+			n += run - 1
+		default:
+			n++
+		}
+		run = 0
+	}
+	for len(text) > 0 {
+		r, size := utf8.DecodeRuneInString(text)
+		text = text[size:]
+		if r == utf8.RuneError && size <= 1 {
+			flush()
+			continue
+		}
+		isHan := unicode.Is(unicode.Han, r)
+		if !isHan && !unicode.IsLetter(r) && !unicode.IsNumber(r) {
+			flush()
+			continue
+		}
+		if run > 0 && isHan != han {
+			flush()
+		}
+		han = isHan
+		run++
+	}
+	flush()
+	return n
+}
+
 // Empty reports whether the query has nothing to search for.
 func (q Query) Empty() bool { return len(q.Groups) == 0 }
 

@@ -1,7 +1,9 @@
 package search
 
 import (
+	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -96,4 +98,59 @@ func FuzzParseQuery(f *testing.F) {
 		_ = q.fts5()
 		_ = q.tsquery()
 	})
+}
+
+// matchesText (the direct count) agrees with matches over Terms on random texts and
+// queries of one or two two-character Han words, with repeats, overlaps ("哈哈" in
+// "哈哈哈"), Latin words, digits, punctuation and invalid bytes between them; other
+// queries fall back to Terms.
+func TestMatchesTextEqualsTerms(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 9))
+	han := []rune("融资用电拖欠贷款哈审批")
+	pieces := []string{"，", " ", "ABC", "x1", "2026", "。\n", "\xff", "é"}
+	text := func() string {
+		var b strings.Builder
+		for range rng.IntN(60) {
+			if rng.IntN(4) == 0 {
+				b.WriteString(pieces[rng.IntN(len(pieces))])
+			} else {
+				b.WriteRune(han[rng.IntN(len(han))])
+			}
+		}
+		return b.String()
+	}
+	checked := 0
+	for range 20000 {
+		var words []string
+		for range 1 + rng.IntN(2) {
+			w := make([]rune, 2)
+			for i := range w {
+				w[i] = han[rng.IntN(len(han))]
+			}
+			words = append(words, string(w))
+		}
+		q := ParseQuery(strings.Join(words, " "))
+		doc := text()
+		ok, occ, n := q.matchesText(doc)
+		if n < 0 {
+			t.Fatalf("query %q fell back", words)
+		}
+		terms := Terms(doc)
+		wok, wocc := q.matches(terms)
+		if ok != wok || n != len(terms) || (ok && occ != wocc) {
+			t.Fatalf("query %q in %q: direct (%v, %d, %d terms), Terms (%v, %d, %d terms)", words, doc, ok, occ, n, wok, wocc, len(terms))
+		}
+		if ok {
+			checked++
+		}
+	}
+	if checked < 100 {
+		t.Fatalf("only %d matching cases", checked)
+	}
+	// Other queries fall back to Terms.
+	for _, s := range []string{"电", "ABC", "融资 x1", "2026", "欠贷哈款"} {
+		if _, _, n := ParseQuery(s).matchesText("融资ABC"); n != -1 {
+			t.Errorf("%q was counted directly", s)
+		}
+	}
 }
