@@ -241,23 +241,13 @@ func (e *Engine) texts(ctx context.Context, ids []int64, exclude int64) ([]appea
 // matchRows matches q against the appeals the subquery names, one by one (see
 // appeal.ScopeRows), ranked by how often the words occur for the text's length.
 func (e *Engine) matchRows(ctx context.Context, q Query, scopeSQL string, args []any) ([]Hit, error) {
-	rows, err := e.db.RQ(ctx).QueryContext(ctx, `SELECT id, title, body, reply_text FROM appeals WHERE id IN (`+scopeSQL+`)`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("search: scope: %w", err)
-	}
-	defer rows.Close()
 	var hits []Hit
-	for rows.Next() {
-		var id int64
-		var title, body, reply string
-		if err := rows.Scan(&id, &title, &body, &reply); err != nil {
-			return nil, fmt.Errorf("search: scope: %w", err)
+	err := e.scoreRows(ctx, newScorer(q), scopeSQL, args, func(id int64, ok bool, score float64) {
+		if ok {
+			hits = append(hits, Hit{ID: id, Score: score})
 		}
-		if ok, sc := textScore(q, title, body, reply); ok {
-			hits = append(hits, Hit{ID: id, Score: sc})
-		}
-	}
-	if err := rows.Err(); err != nil {
+	})
+	if err != nil {
 		return nil, err
 	}
 	rankHits(hits)

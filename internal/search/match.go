@@ -82,51 +82,71 @@ func (e *Engine) ftsHits(ctx context.Context, expr string, max int) ([]Hit, erro
 }
 
 // scoreTexts scores SQLite's candidates as the pending appeals and a scope's rows are
-// scored (textScore: the words' occurrences for the text's length), reading their titles,
-// bodies and replies 500 at a time.
+// scored (scorer: the words' occurrences for the text's length), 500 at a time.
 func (e *Engine) scoreTexts(ctx context.Context, q Query, hits []Hit) error {
 	at := make(map[int64]int, len(hits))
 	for i, h := range hits {
 		at[h.ID] = i
 	}
+	sc := newScorer(q)
 	const chunk = 500
 	for i := 0; i < len(hits); i += chunk {
 		list := make([]string, 0, chunk)
 		for _, h := range hits[i:min(i+chunk, len(hits))] {
 			list = append(list, strconv.FormatInt(h.ID, 10))
 		}
-		rows, err := e.db.RQ(ctx).QueryContext(ctx, `SELECT id, title, body, reply_text FROM appeals WHERE id IN (`+strings.Join(list, ", ")+`)`)
+		err := e.scoreRows(ctx, sc, strings.Join(list, ", "), nil, func(id int64, _ bool, score float64) {
+			hits[at[id]].Score = score
+		})
 		if err != nil {
-			return fmt.Errorf("search: score: %w", err)
-		}
-		for rows.Next() {
-			var id int64
-			var title, body, reply string
-			if err := rows.Scan(&id, &title, &body, &reply); err != nil {
-				rows.Close()
-				return fmt.Errorf("search: score: %w", err)
-			}
-			_, hits[at[id]].Score = textScore(q, title, body, reply)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// textScore matches q against an appeal's text (title, body and reply, as indexed) and
-// scores it: occurrences of the words over the square root of the text's length in terms.
-func textScore(q Query, title, body, reply string) (bool, float64) {
+// scoreRows reads the titles, bodies and replies of the appeals whose ids are in (an id
+// list or a subquery with args) and gives each one's match and score to f.
+func (e *Engine) scoreRows(ctx context.Context, sc scorer, in string, args []any, f func(id int64, ok bool, score float64)) error {
+	rows, err := e.db.RQ(ctx).QueryContext(ctx, `SELECT id, title, body, reply_text FROM appeals WHERE id IN (`+in+`)`, args...)
+	if err != nil {
+		return fmt.Errorf("search: score: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var title, body, reply string
+		if err := rows.Scan(&id, &title, &body, &reply); err != nil {
+			return fmt.Errorf("search: score: %w", err)
+		}
+		ok, score := sc.score(title, body, reply)
+		f(id, ok, score)
+	}
+	return rows.Err()
+}
+
+// A scorer matches one query against appeals' texts (title, body and reply, as indexed)
+// and scores each: occurrences of the words over the square root of the text's length in
+// terms. The words a text can be searched for directly are worked out once.
+type scorer struct {
+	q     Query
+	words []string // directWords; nil: cut each text into terms
+}
+
+func newScorer(q Query) scorer { return scorer{q: q, words: q.directWords()} }
+
+func (s scorer) score(title, body, reply string) (bool, float64) {
 	if reply != "" {
 		body += "\n\n" + reply
 	}
 	text := title + "\n" + body
-	ok, occ, n := q.matchesText(text)
-	if n < 0 { // not a query the text can be searched for directly
+	ok, occ, n := false, 0, -1
+	if s.words != nil {
+		ok, occ, n = matchWords(s.words, text)
+	}
+	if n < 0 {
 		terms := Terms(text)
-		ok, occ = q.matches(terms)
+		ok, occ = s.q.matches(terms)
 		n = len(terms)
 	}
 	if !ok || n == 0 {

@@ -167,17 +167,32 @@ func (q Query) matches(terms []string) (bool, int) {
 // phrase of bigrams, which the positions also chain across punctuation), or a text at the
 // maxTerms bound.
 func (q Query) matchesText(text string) (ok bool, occ, n int) {
+	words := q.directWords()
+	if words == nil {
+		return false, 0, -1
+	}
+	return matchWords(words, text)
+}
+
+// directWords are the query's words when matchesText can count them in a text (every
+// group a two-character Han word), else nil.
+func (q Query) directWords() []string {
 	words := make([]string, len(q.Groups))
 	for gi, g := range q.Groups {
 		if q.Prefix[gi] || len(g) != 1 {
-			return false, 0, -1
+			return nil
 		}
 		rs := []rune(g[0])
 		if len(rs) != 2 || !unicode.Is(unicode.Han, rs[0]) || !unicode.Is(unicode.Han, rs[1]) {
-			return false, 0, -1
+			return nil
 		}
 		words[gi] = g[0]
 	}
+	return words
+}
+
+// matchWords is matchesText with the words worked out (directWords).
+func matchWords(words []string, text string) (ok bool, occ, n int) {
 	n = countTerms(text)
 	if n >= maxTerms {
 		return false, 0, -1
