@@ -545,3 +545,60 @@ func TestSearchRanksByRelevance(t *testing.T) {
 		}
 	})
 }
+
+// A rebuild compacts the SQLite index into one segment while the whole index is small
+// enough (FTS5's optimize holds the only writer for all of it) and leaves a larger one in
+// its batches' segments; either way search finds the same appeals.
+func TestRebuildCompactsOnlyASmallIndex(t *testing.T) {
+	e := apptest.New(t, db.SQLite, apptest.Options{Demo: 40})
+	ctx := context.Background()
+	if _, err := e.App.LoadDemoAppeals(ctx, e.Demo, 60, 3); err != nil {
+		t.Fatal(err)
+	}
+	fold(t, e)
+	docs := allAppeals(t, e)
+	words := frequentWords(docs, 3)
+	op := e.Actor("operator1")
+	want := map[string][]string{}
+	for _, w := range words {
+		want[w] = numbers(t, e, op, w)
+		if len(want[w]) == 0 {
+			t.Fatalf("%s finds nothing before the rebuild", w)
+		}
+	}
+	newest := docs[len(docs)-1].id
+	for _, c := range []struct {
+		name     string
+		max      int64
+		segments func(n int) bool
+	}{
+		{"small index", newest, func(n int) bool { return n == 1 }},
+		{"large index", newest - 1, func(n int) bool { return n > 1 }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			defer search.SetRebuild(10, 20, c.max)()
+			for _, q := range []string{`INSERT INTO appeal_fts (appeal_fts) VALUES ('delete-all')`,
+				`DELETE FROM appeal_fts_live`, `DELETE FROM appeal_fts_pending`} {
+				if _, err := e.App.DB.W.ExecContext(ctx, q); err != nil {
+					t.Fatal(err)
+				}
+			}
+			n, err := e.App.Search.Rebuild(ctx, 1, nil)
+			if err != nil || n != len(docs) {
+				t.Fatalf("Rebuild = %d, %v; want %d", n, err, len(docs))
+			}
+			var segs int
+			if err := e.App.DB.R.QueryRowContext(ctx, `SELECT COUNT(DISTINCT segid) FROM appeal_fts_idx`).Scan(&segs); err != nil {
+				t.Fatal(err)
+			}
+			if !c.segments(segs) {
+				t.Errorf("%d appeals (newest %d, compact up to %d) in batches of 10: %d segments", n, newest, c.max, segs)
+			}
+			for _, w := range words {
+				if got := numbers(t, e, op, w); !slices.Equal(got, want[w]) {
+					t.Errorf("%s after the rebuild: %v, before %v", w, got, want[w])
+				}
+			}
+		})
+	}
+}
