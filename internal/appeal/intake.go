@@ -375,10 +375,10 @@ func (s *Service) Create(ctx context.Context, a auth.Actor, in NewAppeal) (Appea
 		if err := s.idx().PutAppeal(ctx, id, it.EnterpriseOrgID, it.Title, it.Body); err != nil {
 			return fmt.Errorf("appeal: index: %w", err)
 		}
-		out, err = s.load(ctx, id)
-		if err != nil {
-			return err
-		}
+		// The notification needs these fields only; the whole appeal is read after the
+		// commit, outside the writer's turn (group.go), which every intake waits for.
+		out = Appeal{ID: id, Number: number, Title: it.Title, State: StateSubmitted,
+			EnterpriseOrgID: it.EnterpriseOrgID, ChamberOrgID: it.chamberOrg}
 		var to []recipient
 		if role != auth.RoleEnterprise {
 			to = append(to, toOrg(out.EnterpriseOrgID, auth.RoleEnterprise))
@@ -394,7 +394,9 @@ func (s *Service) Create(ctx context.Context, a auth.Actor, in NewAppeal) (Appea
 	if err != nil {
 		return Appeal{}, err
 	}
-	return out, nil
+	// Committed (or, inside an outer transaction, read through it): the stored appeal
+	// with everything derived.
+	return s.load(ctx, out.ID)
 }
 
 // PublicView is what anyone holding an appeal's number and query code may see: no
