@@ -672,8 +672,13 @@ func TestAppealAPIIdempotentCreate(t *testing.T) {
 		}
 		close(start)
 		wg.Wait()
+		// Each gets the one appeal, or 409 while the first is under way.
 		numbers := map[string]bool{}
 		for _, r := range res {
+			if r.Status == http.StatusConflict {
+				fails(t, r, http.StatusConflict, "conflict")
+				continue
+			}
 			numbers[ok(t, r, http.StatusCreated).Number] = true
 		}
 		if len(numbers) != 1 {
@@ -683,6 +688,27 @@ func TestAppealAPIIdempotentCreate(t *testing.T) {
 		ent.Get("/api/v1/appeals?q="+url.QueryEscape("并发幂等")).JSON(t, &page)
 		if page.Total == nil || *page.Total != 1 {
 			t.Errorf("%v appeals titled 并发幂等", page.Total)
+		}
+		// The answer is stored on the key: status and body as sent.
+		var status int
+		var stored string
+		if err := e.App.DB.R.QueryRowContext(context.Background(), `SELECT status, body FROM idempotency_keys WHERE key = $1`, "k-1").
+			Scan(&status, &stored); err != nil || status != http.StatusCreated || stored != string(first.Body) {
+			t.Errorf("stored answer of k-1: %d %.80s, %v; sent %.80s", status, stored, err, first.Body)
+		}
+		// A refused filing does not use up its key: corrected, the same key files.
+		bad := newAppeal("")
+		fails(t, ent.PostJSON("/api/v1/appeals", bad, "Idempotency-Key", "k-3"), http.StatusUnprocessableEntity, "validation")
+		ok(t, ent.PostJSON("/api/v1/appeals", newAppeal("改正后"), "Idempotency-Key", "k-3"), http.StatusCreated)
+		// A key whose first request committed but was cut off before its answer was stored
+		// (status 0): a retry gets 409 and creates nothing.
+		if _, err := e.App.DB.W.ExecContext(context.Background(), `UPDATE idempotency_keys SET status = 0, body = '' WHERE key = $1`, "k-3"); err != nil {
+			t.Fatal(err)
+		}
+		fails(t, ent.PostJSON("/api/v1/appeals", newAppeal("改正后"), "Idempotency-Key", "k-3"), http.StatusConflict, "conflict")
+		ent.Get("/api/v1/appeals?q="+url.QueryEscape("改正后")).JSON(t, &page)
+		if page.Total == nil || *page.Total != 1 {
+			t.Errorf("%v appeals titled 改正后", page.Total)
 		}
 		// without a key, two posts are two appeals
 		x, y := file(t, ent, newAppeal("无键")), file(t, ent, newAppeal("无键"))

@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 
@@ -40,10 +39,17 @@ func (b *bufferedResponse) WriteHeader(code int) {
 }
 
 // idempotent runs a creating handler so that a retry with the same Idempotency-Key gets
-// the first answer and never creates twice. The key is looked up, the handler runs and the
-// key is stored in ONE transaction: on SQLite the transaction is exclusive, on PostgreSQL
-// a concurrent duplicate waits on the key's unique index and then rolls back everything
-// it did, and answers with the stored result.
+// the first answer and never creates twice. The key is claimed in the transaction that
+// creates the object (db.OnFirstTx: its first statement), so the object and its key commit
+// together or not at all; the handler's answer is stored on the key right after. No
+// transaction is held around the handler: its decoding, checks and answer do not keep
+// SQLite's writer waiting, and on PostgreSQL a claimed row lock (the day's appeal number)
+// is not held across them.
+//
+// A retry whose first attempt is still under way — or was cut off between its commit and
+// the storing of its answer — gets 409 (error.idempotency_in_progress); a concurrent
+// duplicate on PostgreSQL waits on the key's unique index and then gets the same answer.
+// Either way nothing is created twice.
 func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, h HandlerFunc) error {
 	key := r.Header.Get("Idempotency-Key")
 	if len(key) > 200 {
@@ -57,71 +63,71 @@ func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, h HandlerFun
 	sum := sha256.Sum256(append([]byte(r.Method+" "+r.URL.Path+"\n"), body...))
 	reqHash := hex.EncodeToString(sum[:])
 	a := actorOf(r)
-	var replay *bufferedResponse
-	rec := &bufferedResponse{header: http.Header{}}
-	var handlerErr error
-	// A retry is answered from the readers, outside the writer's transaction; a retry that
-	// races its first attempt loses on the key's uniqueness below and is answered then.
-	var storedHash, storedBody string
-	var status int
-	err = s.DB.RQ(r.Context()).QueryRowContext(r.Context(), `SELECT req_hash, status, body FROM idempotency_keys WHERE user_id = $1 AND key = $2`, a.UserID, key).
-		Scan(&storedHash, &status, &storedBody)
-	switch {
-	case err == nil:
-		if storedHash != reqHash {
-			return apperr.New(apperr.ErrInvalid, "error.idempotency_mismatch")
-		}
-		replay = &bufferedResponse{header: http.Header{}, status: status}
-		replay.body.WriteString(storedBody)
-	case !db.IsNoRows(err):
+	if done, err := s.replayKey(w, r, a.UserID, key, reqHash); done || err != nil {
 		return err
 	}
-	if replay == nil {
-		err = s.DB.WithTx(r.Context(), func(ctx context.Context) error {
-			handlerErr = h(rec, r.WithContext(ctx))
-			if handlerErr != nil || rec.status < 200 || rec.status > 299 {
-				return errRollback
-			}
-			_, err := s.DB.Q(ctx).ExecContext(ctx, `INSERT INTO idempotency_keys (user_id, key, method, path, req_hash, status, body, created_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, a.UserID, key, r.Method, r.URL.Path, reqHash, rec.status, rec.body.String(), db.Millis(s.Now()))
+	taken := false // another request holds the key
+	ctx, claim := db.OnFirstTx(r.Context(), func(ctx context.Context) error {
+		_, err := s.DB.Q(ctx).ExecContext(ctx, `INSERT INTO idempotency_keys (user_id, key, method, path, req_hash, status, body, created_at)
+			VALUES ($1, $2, $3, $4, $5, 0, '', $6)`, a.UserID, key, r.Method, r.URL.Path, reqHash, db.Millis(s.Now()))
+		taken = db.IsUniqueViolation(err)
+		return err
+	})
+	rec := &bufferedResponse{header: http.Header{}}
+	herr := h(rec, r.WithContext(ctx))
+	switch {
+	case taken && !claim.Committed():
+		// A request with this key committed first: its answer, or 409 while it is pending.
+		if done, err := s.replayKey(w, r, a.UserID, key, reqHash); done || err != nil {
+			return err
+		}
+		return apperr.New(apperr.ErrConflict, "error.idempotency_in_progress")
+	case herr != nil:
+		return herr
+	}
+	if rec.status == 0 {
+		rec.status = http.StatusOK
+	}
+	if claim.Committed() {
+		// Stored outside the creating transaction: should this fail, a retry gets 409,
+		// never a second object.
+		err = s.DB.WithTx(context.WithoutCancel(r.Context()), func(ctx context.Context) error {
+			_, err := s.DB.Q(ctx).ExecContext(ctx, `UPDATE idempotency_keys SET status = $1, body = $2 WHERE user_id = $3 AND key = $4`,
+				rec.status, rec.body.String(), a.UserID, key)
 			return err
 		})
-	}
-	switch {
-	case err == errRollback:
-		if handlerErr != nil {
-			return handlerErr
+		if err != nil {
+			s.Logger.Warn("idempotency: store the answer", "key", key, "err", err)
 		}
-		copyResponse(w, rec)
-		return nil
-	case err != nil && db.IsUniqueViolation(err):
-		// A concurrent request with the same key won: answer with its result.
-		var status int
-		var storedHash, storedBody string
-		if qerr := s.DB.R.QueryRowContext(r.Context(), `SELECT req_hash, status, body FROM idempotency_keys WHERE user_id = $1 AND key = $2`, a.UserID, key).
-			Scan(&storedHash, &status, &storedBody); qerr != nil {
-			return apperr.New(apperr.ErrConflict, "error.idempotency_in_progress")
-		}
-		if storedHash != reqHash {
-			return apperr.New(apperr.ErrInvalid, "error.idempotency_mismatch")
-		}
-		replay = &bufferedResponse{header: http.Header{}, status: status}
-		replay.body.WriteString(storedBody)
-	case err != nil:
-		return err
-	}
-	if replay != nil {
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		w.Header().Set("Idempotent-Replayed", "true")
-		w.WriteHeader(replay.status)
-		_, _ = w.Write(replay.body.Bytes())
-		return nil
 	}
 	copyResponse(w, rec)
 	return nil
 }
 
-var errRollback = errors.New("idempotency: roll back")
+// replayKey answers from a stored key: the first answer (Idempotent-Replayed), 422 for the
+// key used with another request, 409 while the first request is under way. done is false
+// when the key is not stored.
+func (s *Server) replayKey(w http.ResponseWriter, r *http.Request, userID int64, key, reqHash string) (done bool, err error) {
+	var storedHash, storedBody string
+	var status int
+	err = s.DB.RQ(r.Context()).QueryRowContext(r.Context(), `SELECT req_hash, status, body FROM idempotency_keys WHERE user_id = $1 AND key = $2`, userID, key).
+		Scan(&storedHash, &status, &storedBody)
+	switch {
+	case db.IsNoRows(err):
+		return false, nil
+	case err != nil:
+		return false, err
+	case storedHash != reqHash:
+		return true, apperr.New(apperr.ErrInvalid, "error.idempotency_mismatch")
+	case status == 0:
+		return true, apperr.New(apperr.ErrConflict, "error.idempotency_in_progress")
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Idempotent-Replayed", "true")
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(storedBody))
+	return true, nil
+}
 
 func copyResponse(w http.ResponseWriter, rec *bufferedResponse) {
 	for k, v := range rec.header {

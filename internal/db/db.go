@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"yingshang/internal/apperr"
@@ -247,10 +248,78 @@ type txState struct {
 
 // WithTx runs fn in a transaction on the writer. If ctx already carries a transaction, fn
 // joins it and the outermost WithTx commits or rolls back. fn's error rolls back.
-func (d *DB) WithTx(ctx context.Context, fn func(ctx context.Context) error) (err error) {
+func (d *DB) WithTx(ctx context.Context, fn func(ctx context.Context) error) error {
 	if txOf(ctx) != nil {
 		return fn(ctx)
 	}
+	first := takeFirstTx(ctx)
+	if first == nil {
+		return d.withTx(ctx, fn)
+	}
+	committed := false
+	defer func() { first.finish(committed) }() // also when fn panics
+	err := d.withTx(ctx, func(ctx context.Context) error {
+		if err := first.fn(ctx); err != nil {
+			return err
+		}
+		return fn(ctx)
+	})
+	committed = err == nil
+	return err
+}
+
+// FirstTx is work that must share the transaction of whatever a request goes on to write
+// (OnFirstTx).
+type FirstTx struct {
+	fn        func(ctx context.Context) error
+	mu        sync.Mutex
+	running   bool
+	committed bool
+}
+
+// OnFirstTx returns a context under which the first outermost transaction runs f before
+// its own work, in the same transaction: f's error fails it, and f's writes commit or roll
+// back with it. Should that transaction roll back, the next one runs f again; once one
+// has committed, later ones do not. The API's Idempotency-Key is claimed this way in the
+// transaction that creates the object, without a transaction held open around the whole
+// request (which made every intake's validation and response wait for SQLite's writer,
+// and on PostgreSQL held the day's number counter locked until the commit).
+func OnFirstTx(ctx context.Context, f func(ctx context.Context) error) (context.Context, *FirstTx) {
+	ft := &FirstTx{fn: f}
+	return context.WithValue(ctx, firstTxKey{}, ft), ft
+}
+
+// Committed reports whether f has run in a transaction that committed.
+func (ft *FirstTx) Committed() bool {
+	ft.mu.Lock()
+	defer ft.mu.Unlock()
+	return ft.committed
+}
+
+type firstTxKey struct{}
+
+// takeFirstTx returns the FirstTx in ctx when it is still to run (and marks it running).
+func takeFirstTx(ctx context.Context) *FirstTx {
+	ft, _ := ctx.Value(firstTxKey{}).(*FirstTx)
+	if ft == nil {
+		return nil
+	}
+	ft.mu.Lock()
+	defer ft.mu.Unlock()
+	if ft.running || ft.committed {
+		return nil
+	}
+	ft.running = true
+	return ft
+}
+
+func (ft *FirstTx) finish(committed bool) {
+	ft.mu.Lock()
+	defer ft.mu.Unlock()
+	ft.running, ft.committed = false, committed
+}
+
+func (d *DB) withTx(ctx context.Context, fn func(ctx context.Context) error) (err error) {
 	if d.group != nil {
 		return d.withGroupTx(ctx, fn)
 	}

@@ -91,6 +91,64 @@ func TestAfterCommitRunsOnlyOnCommit(t *testing.T) {
 	})
 }
 
+// OnFirstTx's work shares the first transaction that commits: it runs first in it, is
+// undone with a rollback (and runs again in the next transaction), runs in no later
+// transaction, and its error fails the transaction before the transaction's own work.
+func TestOnFirstTx(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		count := func(name string) int {
+			t.Helper()
+			var n int
+			if err := d.R.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM counters WHERE name = $1`, name).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		insert := func(name string) func(ctx context.Context) error {
+			return func(ctx context.Context) error {
+				_, err := d.Q(ctx).ExecContext(ctx, `INSERT INTO counters (name, value) VALUES ($1, 1)`, name)
+				return err
+			}
+		}
+		runs := 0
+		ctx, first := db.OnFirstTx(context.Background(), func(ctx context.Context) error {
+			runs++
+			return insert("claim")(ctx)
+		})
+		boom := errors.New("boom")
+		if err := d.WithTx(ctx, func(ctx context.Context) error {
+			if runs != 1 {
+				t.Errorf("the transaction's work began after %d runs of the first work", runs)
+			}
+			return boom
+		}); !errors.Is(err, boom) {
+			t.Fatalf("got %v, want boom", err)
+		}
+		if first.Committed() || count("claim") != 0 {
+			t.Fatalf("after a rollback: committed %v, %d claims", first.Committed(), count("claim"))
+		}
+		if err := d.WithTx(ctx, insert("a")); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.WithTx(ctx, insert("b")); err != nil {
+			t.Fatal(err)
+		}
+		if runs != 2 || !first.Committed() || count("claim") != 1 || count("a") != 1 || count("b") != 1 {
+			t.Fatalf("runs %d, committed %v, claims %d, a %d, b %d; want 2, true, 1, 1, 1", runs, first.Committed(), count("claim"), count("a"), count("b"))
+		}
+		// Its error fails the transaction, whose own work does not run.
+		ctx, first = db.OnFirstTx(context.Background(), insert("claim")) // a duplicate key
+		ran := false
+		err := d.WithTx(ctx, func(ctx context.Context) error {
+			ran = true
+			return insert("c")(ctx)
+		})
+		if !db.IsUniqueViolation(err) || ran || first.Committed() || count("c") != 0 {
+			t.Fatalf("a failing first work: %v, own work ran %v, committed %v, c %d", err, ran, first.Committed(), count("c"))
+		}
+	})
+}
+
 // BeforeCommit hooks run last inside the transaction (they see its writes, their error
 // rolls it all back).
 func TestBeforeCommitAndOutside(t *testing.T) {
