@@ -337,6 +337,6 @@ func cmdAudit(ctx context.Context, args []string) int {
 			i18n.DateTime("en", b.At), b.Action, b.ObjectType, b.ObjectID, b.ActorName, res.Reason)
 		return 1
 	}
-	fmt.Printf("ok: %d entries, the chain holds\n", res.Checked)
+	fmt.Printf("ok: %d entries on %d chain(s), every chain holds\n", res.Checked, res.Chains)
 	return 0
 }

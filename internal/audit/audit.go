@@ -9,11 +9,13 @@ package audit
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"yingshang/internal/db"
@@ -40,21 +42,31 @@ type Entry struct {
 	Summary    string    `json:"summary"`
 	PrevHash   string    `json:"prev_hash"`
 	Hash       string    `json:"hash"`
+	// Chain is the hash chain the entry belongs to (1 on SQLite; 1–8 on PostgreSQL).
+	Chain int `json:"-"`
 }
 
 // Log writes and reads the audit log.
 type Log struct {
-	db   *db.DB
-	now  func() time.Time
-	prep *db.Prepared
-	head string // the statement that reads (and on PostgreSQL locks) the chain's head
+	db     *db.DB
+	now    func() time.Time
+	prep   *db.Prepared
+	head   string // the statement that reads (and on PostgreSQL locks) a chain's head
+	chains int    // how many chains transactions spread over
+	next   atomic.Uint64
 }
+
+// pgChains is how many hash chains the log has on PostgreSQL (migration 00017). A
+// transaction holds its chain's head locked from its append until it commits, so with one
+// chain every change of every process waited for the previous one's commit; with eight,
+// eight commit at once. SQLite has one writer at a time and keeps one chain.
+const pgChains = 8
 
 const (
 	appendSQL = `INSERT INTO audit_log
-			(at, actor_id, actor_name, actor_ip, action, object_type, object_id, result, summary, prev_hash, hash)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`
-	moveHeadSQL = `UPDATE audit_head SET last_id = $1, last_hash = $2 WHERE id = 1`
+			(at, actor_id, actor_name, actor_ip, action, object_type, object_id, result, summary, prev_hash, hash, chain)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`
+	moveHeadSQL = `UPDATE audit_head SET last_id = $1, last_hash = $2 WHERE id = $3`
 )
 
 // New returns the log on d; now may be nil for the wall clock. Every change of the
@@ -63,11 +75,13 @@ func New(d *db.DB, now func() time.Time) *Log {
 	if now == nil {
 		now = time.Now
 	}
-	head := `SELECT last_id, last_hash FROM audit_head WHERE id = 1`
+	head := `SELECT last_id, last_hash FROM audit_head WHERE id = $1`
+	chains := 1
 	if d.Engine == db.Postgres {
 		head += ` FOR UPDATE`
+		chains = pgChains
 	}
-	return &Log{db: d, now: now, head: head, prep: d.Prepare(head, appendSQL, moveHeadSQL)}
+	return &Log{db: d, now: now, head: head, chains: chains, prep: d.Prepare(head, appendSQL, moveHeadSQL)}
 }
 
 // Change is a before/after summary of what changed.
@@ -118,15 +132,18 @@ func (l *Log) RecordResult(ctx context.Context, who Subject, action, objectType,
 // pending are a transaction's entries not yet appended.
 type pending struct{ entries []Entry }
 
-// append chains entries onto the head, in the transaction in ctx.
+// append chains entries onto the head of one chain (the next in turn), in the transaction
+// in ctx.
 func (l *Log) append(ctx context.Context, entries []Entry) error {
+	chain := 1 + int(l.next.Add(1)%uint64(l.chains))
 	var lastID int64
 	var prev string
-	if err := l.prep.WRow(ctx, l.head).Scan(&lastID, &prev); err != nil {
+	if err := l.prep.WRow(ctx, l.head, chain).Scan(&lastID, &prev); err != nil {
 		return fmt.Errorf("audit: read head: %w", err)
 	}
 	for i := range entries {
 		e := &entries[i]
+		e.Chain = chain
 		e.PrevHash = prev
 		e.Hash = hashEntry(*e)
 		var actorID any
@@ -135,12 +152,12 @@ func (l *Log) append(ctx context.Context, entries []Entry) error {
 		}
 		if err := l.prep.WRow(ctx, appendSQL,
 			db.Millis(e.At), actorID, e.ActorName, e.ActorIP, e.Action, e.ObjectType, e.ObjectID,
-			e.Result, e.Summary, e.PrevHash, e.Hash).Scan(&e.ID); err != nil {
+			e.Result, e.Summary, e.PrevHash, e.Hash, chain).Scan(&e.ID); err != nil {
 			return fmt.Errorf("audit: append: %w", err)
 		}
 		prev, lastID = e.Hash, e.ID
 	}
-	if _, err := l.prep.Exec(ctx, moveHeadSQL, lastID, prev); err != nil {
+	if _, err := l.prep.Exec(ctx, moveHeadSQL, lastID, prev, chain); err != nil {
 		return fmt.Errorf("audit: move head: %w", err)
 	}
 	return nil
@@ -176,13 +193,13 @@ func hashEntry(e Entry) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-const entryColumns = `id, at, COALESCE(actor_id, 0), actor_name, actor_ip, action, object_type, object_id, result, summary, prev_hash, hash`
+const entryColumns = `id, at, COALESCE(actor_id, 0), actor_name, actor_ip, action, object_type, object_id, result, summary, prev_hash, hash, chain`
 
 func scanEntry(sc interface{ Scan(...any) error }) (Entry, error) {
 	var e Entry
 	var at int64
 	err := sc.Scan(&e.ID, &at, &e.ActorID, &e.ActorName, &e.ActorIP, &e.Action, &e.ObjectType,
-		&e.ObjectID, &e.Result, &e.Summary, &e.PrevHash, &e.Hash)
+		&e.ObjectID, &e.Result, &e.Summary, &e.PrevHash, &e.Hash, &e.Chain)
 	e.At = db.FromMillis(at)
 	return e, err
 }
@@ -190,25 +207,47 @@ func scanEntry(sc interface{ Scan(...any) error }) (Entry, error) {
 // VerifyResult reports a walk of the chain.
 type VerifyResult struct {
 	Checked int
+	Chains  int // how many chains were walked
 	// Bad is the first entry whose hash or link is wrong (nil when the chain holds).
 	Bad    *Entry
 	Reason string
 }
 
-// Verify walks the chain in id order, in batches, and stops at the first bad entry. It
-// reads the head first and checks the entries up to it, so entries appended while it walks
-// (the server keeps running) are left for the next run instead of looking like a break.
+// Verify walks the log in id order, in batches, and stops at the first bad entry; each
+// entry must link to the one before it on its chain. It reads the chains' heads first and
+// checks each chain up to its head, so entries appended while it walks (the server keeps
+// running) are left for the next run instead of looking like a break.
 func (l *Log) Verify(ctx context.Context) (VerifyResult, error) {
 	var res VerifyResult
-	var headID int64
-	var headHash string
-	if err := l.db.R.QueryRowContext(ctx, `SELECT last_id, last_hash FROM audit_head WHERE id = 1`).Scan(&headID, &headHash); err != nil {
-		return res, fmt.Errorf("audit: verify: head: %w", err)
+	type head struct {
+		id   int64
+		hash string
 	}
-	prev := ""
+	heads := map[int]head{}
+	var last int64 // the highest head
+	rows, err := l.db.R.QueryContext(ctx, `SELECT id, last_id, last_hash FROM audit_head`)
+	if err != nil {
+		return res, fmt.Errorf("audit: verify: heads: %w", err)
+	}
+	for rows.Next() {
+		var c int
+		var h head
+		if err := rows.Scan(&c, &h.id, &h.hash); err != nil {
+			rows.Close()
+			return res, fmt.Errorf("audit: verify: heads: %w", err)
+		}
+		heads[c] = h
+		last = max(last, h.id)
+		res.Chains++
+	}
+	if err := rowsDone(rows); err != nil {
+		return res, fmt.Errorf("audit: verify: heads: %w", err)
+	}
+	prev := map[int]string{}  // each chain's hash so far
+	lastOf := map[int]int64{} // and its last entry
 	var after int64
 	for {
-		rows, err := l.db.R.QueryContext(ctx, `SELECT `+entryColumns+` FROM audit_log WHERE id > $1 AND id <= $2 ORDER BY id LIMIT 5000`, after, headID)
+		rows, err := l.db.R.QueryContext(ctx, `SELECT `+entryColumns+` FROM audit_log WHERE id > $1 AND id <= $2 ORDER BY id LIMIT 5000`, after, last)
 		if err != nil {
 			return res, fmt.Errorf("audit: verify: %w", err)
 		}
@@ -221,8 +260,13 @@ func (l *Log) Verify(ctx context.Context) (VerifyResult, error) {
 			}
 			n++
 			after = e.ID
+			h, known := heads[e.Chain]
 			switch {
-			case e.PrevHash != prev:
+			case !known:
+				res.Bad, res.Reason = &e, "the entry names a chain that has no head"
+			case e.ID > h.id:
+				continue // appended after the heads were read
+			case e.PrevHash != prev[e.Chain]:
 				res.Bad, res.Reason = &e, "broken link: prev_hash does not match the previous entry's hash"
 			case hashEntry(e) != e.Hash:
 				res.Bad, res.Reason = &e, "hash mismatch: the entry was changed after it was written"
@@ -232,23 +276,31 @@ func (l *Log) Verify(ctx context.Context) (VerifyResult, error) {
 				return res, nil
 			}
 			res.Checked++
-			prev = e.Hash
+			prev[e.Chain], lastOf[e.Chain] = e.Hash, e.ID
 		}
-		if err := rows.Close(); err != nil {
-			return res, err
-		}
-		if err := rows.Err(); err != nil {
+		if err := rowsDone(rows); err != nil {
 			return res, err
 		}
 		if n == 0 {
 			break
 		}
 	}
-	if headHash != prev {
-		res.Reason = "the head does not match the last entry: entries at the end were removed"
-		res.Bad = &Entry{ID: after, Hash: prev}
+	for c, h := range heads {
+		if h.hash != prev[c] {
+			res.Reason = "the head does not match the last entry: entries at the end were removed"
+			res.Bad = &Entry{ID: lastOf[c], Hash: prev[c], Chain: c}
+			break
+		}
 	}
 	return res, nil
+}
+
+// rowsDone closes rows and returns the error that ended them, if any.
+func rowsDone(rows *sql.Rows) error {
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	return rows.Err()
 }
 
 // Filter selects entries for the auditor's list.
