@@ -48,8 +48,8 @@ func (b *bufferedResponse) WriteHeader(code int) {
 //
 // A retry whose first attempt is still under way — or was cut off between its commit and
 // the storing of its answer — gets 409 (error.idempotency_in_progress); a concurrent
-// duplicate on PostgreSQL waits on the key's unique index and then gets the same answer.
-// Either way nothing is created twice.
+// duplicate on PostgreSQL waits on the key's unique index, then gets the stored answer or,
+// when it is not stored yet, the 409. Either way nothing is created twice.
 func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, h HandlerFunc) error {
 	key := r.Header.Get("Idempotency-Key")
 	if len(key) > 200 {
