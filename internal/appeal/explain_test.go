@@ -1,9 +1,11 @@
 package appeal
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -173,5 +175,80 @@ func TestQueuesUseIndexes(t *testing.T) {
 			}
 		}
 		t.Logf("%d queue plans checked", checked)
+	})
+}
+
+// A department with a thousand parts in hand (办理中) among 50,000 answered, by deadline:
+// both engines read the first page from the open parts' index in deadline order (at ten
+// million appeals PostgreSQL had joined and sorted all 4,821 parts in hand when the query
+// repeated the index's predicate: it then expected 26).
+func TestDeptHandlingByDeadlineReadsTheOpenPartsIndex(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		s := New(Deps{DB: d, Audit: audit.New(d, nil)})
+		ctx := context.Background()
+		if _, err := s.EnsureDefaults(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var cat int64
+		if err := d.R.QueryRowContext(ctx, `SELECT MIN(id) FROM appeal_categories`).Scan(&cat); err != nil {
+			t.Fatal(err)
+		}
+		const n = 50_000
+		for _, org := range []int64{2, 3} {
+			if _, err := d.W.ExecContext(ctx, `INSERT INTO orgs (id, kind, name, created_at, updated_at) VALUES ($1, 'department', $2, 0, 0)`,
+				org, fmt.Sprint("局", org)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, q := range []string{
+			`INSERT INTO appeals (id, number, query_code, kind, channel, category_id, district_code, title, body, enterprise_name, state, created_at, updated_at, sla_due)
+				SELECT g, 'ZQ' || g, 'Q' || g, 'appeal', 'hotline', $1, '430104', 't', 'b', 'e', 'in_progress', g, g, 1000000 + (g * 7919) % 100000
+				FROM gen`,
+			`INSERT INTO appeal_assignments (appeal_id, org_id, role, round, state, dispatched_at, claim_due, sla_due)
+				SELECT g, CASE WHEN g % 10 = 3 THEN 3 ELSE 2 END, 'lead', 1, CASE WHEN g % 50 = 0 THEN 'claimed' ELSE 'answered' END, g, g,
+					CASE WHEN g % 50 = 0 THEN 1000000 + (g * 7919) % 100000 ELSE 0 END
+				FROM gen`,
+		} {
+			q = `WITH RECURSIVE gen(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM gen WHERE g < 50000) ` + q
+			args := []any{cat}
+			if !strings.Contains(q, "$1") {
+				args = nil
+			}
+			if _, err := d.W.ExecContext(ctx, q, args...); err != nil {
+				t.Fatalf("%v\n%s", err, q)
+			}
+		}
+		if _, err := d.W.ExecContext(ctx, `ANALYZE`); err != nil {
+			t.Fatal(err)
+		}
+		dept := auth.Actor{UserID: 2, OrgID: 2, Roles: []auth.Role{auth.RoleDepartment}}
+		p, err := s.plan(ctx, dept, QueueDeptHandling, Filter{Sort: SortDue})
+		if err != nil {
+			t.Fatal(err)
+		}
+		plan := explain(t, d, p.query, p.args)
+		if !strings.Contains(plan, "appeal_assignments_open_due") || strings.Contains(plan, "TEMP B-TREE FOR ORDER BY") ||
+			strings.Contains(plan, "Sort Key") || strings.Contains(plan, "Sort (") {
+			t.Errorf("办理中 by deadline does not read the open parts' index in order:\n%s\n%s", p.query, plan)
+		}
+		// and the page is the earliest deadlines of the department's claimed parts
+		page, err := s.List(ctx, dept, QueueDeptHandling, Filter{Sort: SortDue, Limit: 20})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []int64
+		for g := int64(1); g <= n; g++ {
+			if g%50 == 0 {
+				want = append(want, g)
+			}
+		}
+		slices.SortFunc(want, func(a, b int64) int { return cmp.Or(cmp.Compare((a*7919)%100000, (b*7919)%100000), cmp.Compare(a, b)) })
+		var got []int64
+		for _, ap := range page.Items {
+			got = append(got, ap.ID)
+		}
+		if !slices.Equal(got, want[:20]) {
+			t.Errorf("first page %v, want %v", got, want[:20])
+		}
 	})
 }

@@ -401,9 +401,15 @@ func (s *Service) plan(ctx context.Context, a auth.Actor, q Queue, f Filter) (*l
 		due, id := "a.sla_due", "a.id"
 		if sp.dept {
 			// A department's parts carry their appeal's deadline while open, in the open
-			// parts' index (the literal IN is its predicate, so both engines see it applies).
+			// parts' index. SQLite uses a partial index only when the query repeats its
+			// predicate, hence the literal IN there; PostgreSQL proves the predicate from
+			// x.state = … itself, and the repeated condition made its planner expect 26
+			// of a department's 4,821 claimed parts and join and sort them all (办理中 at
+			// ten million appeals: 39.9 ms → 1.5 ms without it).
 			due, id = "x.sla_due", "x.appeal_id"
-			sp.add("x.state IN ('dispatched', 'claimed', 'returned')")
+			if s.db.Engine == db.SQLite {
+				sp.add("x.state IN ('dispatched', 'claimed', 'returned')")
+			}
 		}
 		order = due + ", " + id
 		if cur.I > 0 {
