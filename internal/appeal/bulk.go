@@ -784,10 +784,14 @@ func (b *BulkImporter) Write(ctx context.Context, batch []bulkAppeal) (first, la
 }
 
 // Finish ends a bulk load: on PostgreSQL the identity sequence already covers the ids
-// written; statistics for the planner are refreshed.
+// written; statistics for the planner are refreshed. PostgreSQL's tables are also
+// vacuumed, which marks the new pages all-visible: until then every index-only scan of a
+// queue visited the table for each row (at ten million appeals the operator and department
+// queues took 2.1–43.9 ms one at a time before, 1.7–12.4 ms after; the vacuum took 61 s).
+// After a small import it only reads the pages the import wrote.
 func (b *BulkImporter) Finish(ctx context.Context) error {
 	if b.s.db.Engine == db.Postgres {
-		_, err := b.s.db.W.ExecContext(ctx, `ANALYZE appeals, appeal_assignments, appeal_callbacks, appeal_events`)
+		_, err := b.s.db.W.ExecContext(ctx, `VACUUM (ANALYZE) appeals, appeal_assignments, appeal_callbacks, appeal_events`)
 		return err
 	}
 	_, err := b.s.db.W.ExecContext(ctx, `ANALYZE`)

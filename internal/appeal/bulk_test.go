@@ -52,6 +52,13 @@ func TestBulkLoadConsistent(t *testing.T) {
 		if after := indexes(); after != before {
 			t.Errorf("%d indexes on the appeal tables after a deferred load, %d before", after, before)
 		}
+		if d.Engine == db.Postgres {
+			// vacuumed: the pages are marked all-visible for index-only scans
+			var visible int64
+			if err := d.R.QueryRow(`SELECT relallvisible FROM pg_class WHERE relname = 'appeal_assignments'`).Scan(&visible); err != nil || visible == 0 {
+				t.Errorf("appeal_assignments after the load: %d pages all-visible (%v)", visible, err)
+			}
+		}
 		q := func(sql string, args ...any) int64 {
 			t.Helper()
 			var v int64
