@@ -15,6 +15,16 @@ import (
 	"yingshang/internal/db/dbtest"
 )
 
+// planService is the appeal service on d with its default categories, for plan tests.
+func planService(t *testing.T, d *db.DB) *Service {
+	t.Helper()
+	s := New(Deps{DB: d, Audit: audit.New(d, nil)})
+	if _, err := s.EnsureDefaults(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 // explain returns the engine's plan of q, one line per step. On PostgreSQL sequential
 // scans are switched off: a plan that still scans a table has no index to use.
 func explain(t *testing.T, d *db.DB, q string, args []any) string {
@@ -99,11 +109,7 @@ func scans(engine db.Engine, plan string, allowOrdered bool) bool {
 // page never sorts the whole set.
 func TestQueuesUseIndexes(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		s := New(Deps{DB: d, Audit: audit.New(d, nil)})
-		ctx := context.Background()
-		if _, err := s.EnsureDefaults(ctx); err != nil {
-			t.Fatal(err)
-		}
+		s, ctx := planService(t, d), context.Background()
 		op := auth.Actor{UserID: 1, OrgID: 1, Roles: []auth.Role{auth.RoleOperator}}
 		dept := auth.Actor{UserID: 2, OrgID: 2, Roles: []auth.Role{auth.RoleDepartment}}
 		ent := auth.Actor{UserID: 3, OrgID: 3, Roles: []auth.Role{auth.RoleEnterprise}}
@@ -184,11 +190,7 @@ func TestQueuesUseIndexes(t *testing.T) {
 // repeated the index's predicate: it then expected 26).
 func TestDeptHandlingByDeadlineReadsTheOpenPartsIndex(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		s := New(Deps{DB: d, Audit: audit.New(d, nil)})
-		ctx := context.Background()
-		if _, err := s.EnsureDefaults(ctx); err != nil {
-			t.Fatal(err)
-		}
+		s, ctx := planService(t, d), context.Background()
 		var cat int64
 		if err := d.R.QueryRowContext(ctx, `SELECT MIN(id) FROM appeal_categories`).Scan(&cat); err != nil {
 			t.Fatal(err)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"testing"
 
-	"yingshang/internal/audit"
 	"yingshang/internal/auth"
 	"yingshang/internal/db"
 	"yingshang/internal/db/dbtest"
@@ -15,11 +14,7 @@ import (
 // file) read indexes, never a whole table, for every kind of viewer.
 func TestWebSupportUsesIndexes(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		s := New(Deps{DB: d, Audit: audit.New(d, nil)})
-		ctx := context.Background()
-		if _, err := s.EnsureDefaults(ctx); err != nil {
-			t.Fatal(err)
-		}
+		s, ctx := planService(t, d), context.Background()
 		op := auth.Actor{UserID: 1, OrgID: 1, Roles: []auth.Role{auth.RoleOperator}}
 		dept := auth.Actor{UserID: 2, OrgID: 2, Roles: []auth.Role{auth.RoleDepartment}}
 		ent := auth.Actor{UserID: 3, OrgID: 3, Roles: []auth.Role{auth.RoleEnterprise}}
