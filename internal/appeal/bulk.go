@@ -157,7 +157,7 @@ func (s *Service) NewBulkImporter(ctx context.Context, now time.Time) (*BulkImpo
 		}
 		b.entByName[e.name] = e
 	}
-	if err := rowsErr(rows); err != nil {
+	if err := db.RowsErr(rows); err != nil {
 		return nil, err
 	}
 	rows, err = q.QueryContext(ctx, `SELECT id, name, short_name FROM orgs WHERE kind IN ($1, $2, $3, $4)`,
@@ -180,7 +180,7 @@ func (s *Service) NewBulkImporter(ctx context.Context, now time.Time) (*BulkImpo
 			}
 		}
 	}
-	if err := rowsErr(rows); err != nil {
+	if err := db.RowsErr(rows); err != nil {
 		return nil, err
 	}
 	st, err := s.Settings(ctx)
@@ -191,15 +191,6 @@ func (s *Service) NewBulkImporter(ctx context.Context, now time.Time) (*BulkImpo
 		b.districts[d.Code] = true
 	}
 	return b, nil
-}
-
-func rowsErr(rows interface {
-	Err() error
-	Close() error
-}) error {
-	err := rows.Err()
-	rows.Close()
-	return err
 }
 
 // numberPattern: ZQ + yyyymmdd + 6 digits.
@@ -631,7 +622,7 @@ func (b *BulkImporter) reserveIDs(ctx context.Context, n int) ([]int64, error) {
 		}
 		ids = append(ids, id)
 	}
-	if err := rowsErr(rows); err != nil {
+	if err := db.RowsErr(rows); err != nil {
 		return nil, err
 	}
 	slices.Sort(ids)

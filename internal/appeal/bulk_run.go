@@ -287,7 +287,7 @@ func (s *Service) dropIndexes(ctx context.Context) ([]string, error) {
 		}
 		names, creates = append(names, n), append(creates, c)
 	}
-	if err := rowsErr(rows); err != nil {
+	if err := db.RowsErr(rows); err != nil {
 		return nil, err
 	}
 	for _, n := range names {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"yingshang/internal/auth"
+	"yingshang/internal/db"
 )
 
 // GenOptions configure a BulkGenerator.
@@ -62,7 +63,7 @@ func (s *Service) NewBulkGenerator(ctx context.Context, o GenOptions) (*BulkGene
 		}
 		g.ents = append(g.ents, e)
 	}
-	if err := rowsErr(rows); err != nil {
+	if err := db.RowsErr(rows); err != nil {
 		return nil, err
 	}
 	if len(g.ents) == 0 {

@@ -9,7 +9,6 @@ package audit
 import (
 	"context"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -240,7 +239,7 @@ func (l *Log) Verify(ctx context.Context) (VerifyResult, error) {
 		last = max(last, h.id)
 		res.Chains++
 	}
-	if err := rowsDone(rows); err != nil {
+	if err := db.RowsErr(rows); err != nil {
 		return res, fmt.Errorf("audit: verify: heads: %w", err)
 	}
 	prev := map[int]string{}  // each chain's hash so far
@@ -278,7 +277,7 @@ func (l *Log) Verify(ctx context.Context) (VerifyResult, error) {
 			res.Checked++
 			prev[e.Chain], lastOf[e.Chain] = e.Hash, e.ID
 		}
-		if err := rowsDone(rows); err != nil {
+		if err := db.RowsErr(rows); err != nil {
 			return res, err
 		}
 		if n == 0 {
@@ -293,14 +292,6 @@ func (l *Log) Verify(ctx context.Context) (VerifyResult, error) {
 		}
 	}
 	return res, nil
-}
-
-// rowsDone closes rows and returns the error that ended them, if any.
-func rowsDone(rows *sql.Rows) error {
-	if err := rows.Close(); err != nil {
-		return err
-	}
-	return rows.Err()
 }
 
 // Filter selects entries for the auditor's list.

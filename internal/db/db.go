@@ -462,3 +462,14 @@ func IsUniqueViolation(err error) bool {
 
 // IsNoRows reports whether err says a single-row query found nothing.
 func IsNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
+
+// RowsErr closes rows and returns the error that ended their iteration, if any: the end of
+// every read loop.
+func RowsErr(rows interface {
+	Err() error
+	Close() error
+}) error {
+	err := rows.Err()
+	rows.Close()
+	return err
+}

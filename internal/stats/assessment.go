@@ -167,7 +167,7 @@ func (s *Service) countsByOrg(ctx context.Context, p Period, kind appeal.Kind) (
 		}
 		out[org] = c
 	}
-	return out, rowsErr(rows)
+	return out, db.RowsErr(rows)
 }
 
 type orgName struct {
@@ -192,7 +192,7 @@ func (s *Service) orgNames(ctx context.Context, ids []int64) (map[int64]orgName,
 		}
 		out[o.id] = o
 	}
-	if err := rowsErr(rows); err != nil {
+	if err := db.RowsErr(rows); err != nil {
 		return nil, err
 	}
 	for _, id := range ids {
@@ -443,7 +443,7 @@ func (s *Service) Department(ctx context.Context, a auth.Actor, orgID int64, q A
 		months[m].add(c)
 		total.add(c)
 	}
-	if err := rowsErr(rows); err != nil {
+	if err := db.RowsErr(rows); err != nil {
 		return DepartmentReport{}, err
 	}
 	if kind != auth.OrgGovernment && !total.Active() {

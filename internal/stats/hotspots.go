@@ -10,6 +10,7 @@ import (
 	"yingshang/internal/appeal"
 	"yingshang/internal/apperr"
 	"yingshang/internal/auth"
+	"yingshang/internal/db"
 )
 
 // CategoryRef names a category of the dispatch catalogue.
@@ -178,7 +179,7 @@ func (s *Service) Hotspots(ctx context.Context, a auth.Actor, q HotspotQuery) (H
 		}
 		cells = append(cells, c)
 	}
-	if err := rowsErr(rows); err != nil {
+	if err := db.RowsErr(rows); err != nil {
 		return Hotspots{}, err
 	}
 	leaf := map[int64]int64{}
@@ -242,7 +243,7 @@ func (s *Service) Hotspots(ctx context.Context, a auth.Actor, q HotspotQuery) (H
 		}
 		weekly[wkey{Day(wn*7 - 3), rowOf(cat), dist}] += n
 	}
-	if err := rowsErr(rows); err != nil {
+	if err := db.RowsErr(rows); err != nil {
 		return Hotspots{}, err
 	}
 	// Categories may have grown while reading the weeks.

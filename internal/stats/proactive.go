@@ -135,7 +135,7 @@ func (s *Service) Detect(ctx context.Context) (DetectResult, error) {
 			c.sig = search.Signature(c.title, body)
 			cands = append(cands, c)
 		}
-		if err := rowsErr(rows); err != nil {
+		if err := db.RowsErr(rows); err != nil {
 			return err
 		}
 		res.Scanned = len(cands)
@@ -256,7 +256,7 @@ func (s *Service) openTaskLeaders(ctx context.Context) (map[int64][]taskLeader, 
 		}
 		out[cat] = append(out[cat], taskLeader{id: id, sig: search.Signature(title, body)})
 	}
-	return out, rowsErr(rows)
+	return out, db.RowsErr(rows)
 }
 
 func (s *Service) addMember(ctx context.Context, task int64, c candidate, sim float64) error {
@@ -363,7 +363,7 @@ func (s *Service) Tasks(ctx context.Context, a auth.Actor, f TaskFilter) (TaskPa
 		}
 		p.Items = append(p.Items, t)
 	}
-	if err := rowsErr(rows); err != nil {
+	if err := db.RowsErr(rows); err != nil {
 		return TaskPage{}, err
 	}
 	if len(p.Items) > f.Limit {
@@ -384,7 +384,7 @@ func (s *Service) Tasks(ctx context.Context, a auth.Actor, f TaskFilter) (TaskPa
 		}
 		p.Counts[TaskState(st)] = n
 	}
-	return p, rowsErr(rows)
+	return p, db.RowsErr(rows)
 }
 
 // maxMembers bounds the members a task shows.
@@ -422,7 +422,7 @@ func (s *Service) Task(ctx context.Context, a auth.Actor, id int64) (Task, error
 		}
 		count[m.DistrictCode]++
 	}
-	if err := rowsErr(rows); err != nil {
+	if err := db.RowsErr(rows); err != nil {
 		return Task{}, err
 	}
 	slices.SortStableFunc(t.Districts, func(x, y string) int { return cmp.Compare(count[y], count[x]) })

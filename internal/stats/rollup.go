@@ -433,10 +433,3 @@ func (s *Service) RebuildRollup(ctx context.Context) (RollupResult, error) {
 	res.Elapsed = time.Since(start)
 	return res, err
 }
-
-// rowsErr closes rows and returns their error.
-func rowsErr(rows *sql.Rows) error {
-	err := rows.Err()
-	rows.Close()
-	return err
-}
