@@ -136,15 +136,17 @@ type scorer struct {
 func newScorer(q Query) scorer { return scorer{q: q, words: q.directWords()} }
 
 func (s scorer) score(title, body, reply string) (bool, float64) {
-	if reply != "" {
-		body += "\n\n" + reply
-	}
-	text := title + "\n" + body
 	ok, occ, n := false, 0, -1
 	if s.words != nil {
-		ok, occ, n = matchWords(s.words, text)
+		// Words of two Han characters never span the line breaks that join the three
+		// texts, so the parts are counted one by one, without joining them.
+		ok, occ, n = matchWordsIn(s.words, title, body, reply)
 	}
 	if n < 0 {
+		text := title + "\n" + body
+		if reply != "" {
+			text += "\n\n" + reply
+		}
 		terms := Terms(text)
 		ok, occ = s.q.matches(terms)
 		n = len(terms)

@@ -1,10 +1,12 @@
 package search
 
 import (
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
 )
 
 func TestTerms(t *testing.T) {
@@ -140,6 +142,22 @@ func TestMatchesTextEqualsTerms(t *testing.T) {
 		if ok != wok || n != len(terms) || (ok && occ != wocc) {
 			t.Fatalf("query %q in %q: direct (%v, %d, %d terms), Terms (%v, %d, %d terms)", words, doc, ok, occ, n, wok, wocc, len(terms))
 		}
+		// The scorer counts title, body and reply apart: the same as over the joined text.
+		title, body, reply := text(), text(), text()
+		joined := title + "\n" + body
+		if reply != "" {
+			joined += "\n\n" + reply
+		}
+		jterms := Terms(joined)
+		jok, jocc := q.matches(jterms)
+		sok, score := newScorer(q).score(title, body, reply)
+		want := 0.0
+		if jok && len(jterms) > 0 {
+			want = float64(jocc) / math.Sqrt(float64(len(jterms)))
+		}
+		if sok != jok || score != want {
+			t.Fatalf("query %q in %q | %q | %q: scorer (%v, %v), Terms (%v, %v)", words, title, body, reply, sok, score, jok, want)
+		}
 		if ok {
 			checked++
 		}
@@ -151,6 +169,22 @@ func TestMatchesTextEqualsTerms(t *testing.T) {
 	for _, s := range []string{"电", "ABC", "融资 x1", "2026", "欠贷哈款"} {
 		if _, _, n := ParseQuery(s).matchesText("融资ABC"); n != -1 {
 			t.Errorf("%q was counted directly", s)
+		}
+	}
+}
+
+// TestClassifyAgreesWithUnicode checks classify's fast paths against the Unicode tables
+// for every rune.
+func TestClassifyAgreesWithUnicode(t *testing.T) {
+	bad := 0
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		han, word := classify(r)
+		wantHan := unicode.Is(unicode.Han, r)
+		wantWord := wantHan || unicode.IsLetter(r) || unicode.IsNumber(r)
+		if han != wantHan || word != wantWord {
+			if bad++; bad <= 10 {
+				t.Errorf("%U: han %v word %v, want %v %v", r, han, word, wantHan, wantWord)
+			}
 		}
 	}
 }
