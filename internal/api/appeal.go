@@ -587,10 +587,6 @@ func (s *Server) listAppeals(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	codes, err := s.categoryCodes(ctx, a)
-	if err != nil {
-		return err
-	}
 	out := AppealPage{Items: make([]AppealListItem, 0, len(page.Items)), NextCursor: page.NextCursor}
 	if !f.SkipCount {
 		total := page.Total
@@ -598,7 +594,7 @@ func (s *Server) listAppeals(w http.ResponseWriter, r *http.Request) error {
 	}
 	for _, it := range page.Items {
 		li := AppealListItem{Number: it.Number, Kind: it.Kind, Channel: it.Channel,
-			Category:     CategoryRef{ID: it.CategoryID, Code: codes[it.CategoryID], Name: it.CategoryName},
+			Category:     CategoryRef{ID: it.CategoryID, Code: it.CategoryCode, Name: it.CategoryName},
 			DistrictCode: it.DistrictCode, Priority: it.Priority, Confidential: it.Confidential, Title: it.Title,
 			EnterpriseName: it.EnterpriseName, ContactPhoneMasked: it.ContactPhoneMasked, State: it.State,
 			LeadDepartmentName: it.LeadOrgName, SLA: SLAJSON{Level: it.SLALevel, Clock: it.SLAClock, Due: stamp(it.SLADue)},

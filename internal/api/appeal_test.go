@@ -753,6 +753,11 @@ func TestAppealAPIListFilters(t *testing.T) {
 			var out []string
 			for _, it := range p.Items {
 				out = append(out, it.Title)
+				// each row names its category by code and name, as filing takes it
+				want := map[string]string{"电力": "utilities.power", "供水": "utilities.water", "税费": "tax.refund"}[string([]rune(it.Title)[:2])]
+				if it.Category.Code != want || it.Category.Name == "" || it.Category.ID == 0 {
+					t.Errorf("%s: category %+v, want code %s", it.Title, it.Category, want)
+				}
 			}
 			return out
 		}

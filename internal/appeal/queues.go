@@ -2,6 +2,7 @@ package appeal
 
 import (
 	"context"
+	"database/sql"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -108,6 +109,7 @@ type ListItem struct {
 	Kind               Kind
 	Channel            Channel
 	CategoryID         int64
+	CategoryCode       string
 	CategoryName       string
 	DistrictCode       string
 	Priority           Priority
@@ -349,7 +351,7 @@ func (s *Service) categoryAndChildren(ctx context.Context, id int64) ([]int64, e
 	return out, nil
 }
 
-const listCols = `a.id, a.number, a.kind, a.channel, a.category_id, COALESCE(c.name, ''), a.district_code, a.priority, a.confidential,
+const listCols = `a.id, a.number, a.kind, a.channel, a.category_id, COALESCE(c.code, ''), COALESCE(c.name, ''), a.district_code, a.priority, a.confidential,
 	a.title, COALESCE(a.enterprise_org_id, 0), a.enterprise_name, a.contact_phone, a.state, COALESCE(lo.name, ''), a.sla_clock,
 	a.sla_due, a.sla_level, a.supervision_level, a.escalated, a.redo_count, a.created_at, a.updated_at, a.version`
 
@@ -437,6 +439,25 @@ func (s *Service) plan(ctx context.Context, a auth.Actor, q Queue, f Filter) (*l
 	return p, nil
 }
 
+// scanListItem reads a row of listCols (then extra) into it and returns the appeal's
+// enterprise id, which decides who sees a confidential appeal's enterprise.
+func scanListItem(rows *sql.Rows, it *ListItem, extra ...any) (entID int64, err error) {
+	var slaDue, created, updated, sup, redo int64
+	var phone string
+	dest := append([]any{&it.ID, &it.Number, &it.Kind, &it.Channel, &it.CategoryID, &it.CategoryCode, &it.CategoryName,
+		&it.DistrictCode, &it.Priority, &it.Confidential, &it.Title, &entID, &it.EnterpriseName, &phone, &it.State,
+		&it.LeadOrgName, &it.SLAClock, &slaDue, &it.SLALevel, &sup, &it.Escalated, &redo, &created, &updated, &it.Version}, extra...)
+	if err := rows.Scan(dest...); err != nil {
+		return 0, err
+	}
+	it.SLADue, it.CreatedAt, it.UpdatedAt = db.FromMillis(slaDue), db.FromMillis(created), db.FromMillis(updated)
+	it.SupervisionLevel, it.RedoCount = int(sup), int(redo)
+	if phone != "" {
+		it.ContactPhoneMasked = i18n.MaskPhone(phone)
+	}
+	return entID, nil
+}
+
 // List returns a page of one of the actor's queues (QueuesFor). Every queue reads an
 // index in its sort order and pages by keyset (Cursor): the tenth page costs what the
 // first does, at ten million appeals.
@@ -457,22 +478,14 @@ func (s *Service) List(ctx context.Context, a auth.Actor, q Queue, f Filter) (Pa
 	}
 	defer rows.Close()
 	for rows.Next() {
+		var extra []any
 		var it ListItem
-		var entID, slaDue, created, updated, sup, redo int64
-		var phone string
-		dest := []any{&it.ID, &it.Number, &it.Kind, &it.Channel, &it.CategoryID, &it.CategoryName, &it.DistrictCode, &it.Priority,
-			&it.Confidential, &it.Title, &entID, &it.EnterpriseName, &phone, &it.State, &it.LeadOrgName, &it.SLAClock,
-			&slaDue, &it.SLALevel, &sup, &it.Escalated, &redo, &created, &updated, &it.Version}
 		if p.dept {
-			dest = append(dest, &it.PartRole, &it.PartState)
+			extra = []any{&it.PartRole, &it.PartState}
 		}
-		if err := rows.Scan(dest...); err != nil {
+		entID, err := scanListItem(rows, &it, extra...)
+		if err != nil {
 			return Page{}, err
-		}
-		it.SLADue, it.CreatedAt, it.UpdatedAt = db.FromMillis(slaDue), db.FromMillis(created), db.FromMillis(updated)
-		it.SupervisionLevel, it.RedoCount = int(sup), int(redo)
-		if phone != "" {
-			it.ContactPhoneMasked = i18n.MaskPhone(phone)
 		}
 		own := a.OrgID != 0 && a.OrgID == entID
 		if it.Confidential && !own && !a.Has(auth.RoleOperator) {

@@ -13,7 +13,6 @@ import (
 	"yingshang/internal/apperr"
 	"yingshang/internal/auth"
 	"yingshang/internal/db"
-	"yingshang/internal/i18n"
 )
 
 // What the web interface needs beyond the moves and queues: a number resolved within
@@ -93,17 +92,8 @@ func (s *Service) EnterpriseAppeals(ctx context.Context, a auth.Actor, enterpris
 	defer rows.Close()
 	for rows.Next() {
 		var it ListItem
-		var entID, slaDue, created, updated, sup, redo int64
-		var phone string
-		if err := rows.Scan(&it.ID, &it.Number, &it.Kind, &it.Channel, &it.CategoryID, &it.CategoryName, &it.DistrictCode, &it.Priority,
-			&it.Confidential, &it.Title, &entID, &it.EnterpriseName, &phone, &it.State, &it.LeadOrgName, &it.SLAClock,
-			&slaDue, &it.SLALevel, &sup, &it.Escalated, &redo, &created, &updated, &it.Version); err != nil {
+		if _, err := scanListItem(rows, &it); err != nil {
 			return Page{}, err
-		}
-		it.SLADue, it.CreatedAt, it.UpdatedAt = db.FromMillis(slaDue), db.FromMillis(created), db.FromMillis(updated)
-		it.SupervisionLevel, it.RedoCount = int(sup), int(redo)
-		if phone != "" {
-			it.ContactPhoneMasked = i18n.MaskPhone(phone)
 		}
 		page.Items = append(page.Items, it)
 	}
