@@ -216,7 +216,7 @@ func (e *Engine) Match(ctx context.Context, q Query, max int) ([]Hit, error) {
 	var hits []Hit
 	var err error
 	if e.db.Engine == db.Postgres {
-		hits, err = e.pgNewest(ctx, q.tsquery(), max, true)
+		hits, err = e.pgNewest(ctx, q, false, max, true)
 	} else {
 		hits, err = e.ftsHits(ctx, q.fts5(), max)
 	}
@@ -284,7 +284,7 @@ func (e *Engine) any(ctx context.Context, terms []string, max int) ([]int64, err
 	var hits []Hit
 	var err error
 	if e.db.Engine == db.Postgres {
-		hits, err = e.pgNewest(ctx, strings.ReplaceAll(q.tsquery(), " & ", " | "), max, false)
+		hits, err = e.pgNewest(ctx, q, true, max, false)
 	} else {
 		hits, err = e.ftsHits(ctx, strings.ReplaceAll(q.fts5(), " AND ", " OR "), max)
 	}

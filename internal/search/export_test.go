@@ -1,11 +1,14 @@
 package search
 
-// SetPGWindow makes PostgreSQL's first look cover only the newest n appeals, so that
-// tests reach the second step (pgNewest); it returns the restore.
-func SetPGWindow(n int64) func() {
-	old := pgWindow
-	pgWindow = n
-	return func() { pgWindow = old }
+import "context"
+
+// SetPGProbe makes PostgreSQL's search walk only the newest n appeals first and walk on
+// only for a query held by share of them, so that tests reach the bucketed index
+// (pgNewest); it returns the restore.
+func SetPGProbe(n int64, share float64) func() {
+	p, w := pgProbe, pgWalkShare
+	pgProbe, pgWalkShare = n, share
+	return func() { pgProbe, pgWalkShare = p, w }
 }
 
 // SetRebuild sets a rebuild's batch, the size of a run after which it compacts and the
@@ -14,4 +17,9 @@ func SetRebuild(batch, after int, max int64) func() {
 	b, a, m := bulkBatch, compactAfter, compactMax
 	bulkBatch, compactAfter, compactMax = batch, after, max
 	return func() { bulkBatch, compactAfter, compactMax = b, a, m }
+}
+
+// Any is the engine's any: the newest max appeals holding at least one of terms.
+func Any(ctx context.Context, e *Engine, terms []string, max int) ([]int64, error) {
+	return e.any(ctx, terms, max)
 }

@@ -10,37 +10,78 @@ import (
 	"strings"
 )
 
-// pgWindow is how many of the newest appeals PostgreSQL's first look covers (a variable
-// so that a test can make it small).
-var pgWindow int64 = 200_000
+// pgBucket is the size of the id buckets of PostgreSQL's search index (migration 00018:
+// each lexeme is indexed prefixed with its appeal's bucket, id / pgBucket).
+const pgBucket = 100_000
 
-// pgNewest returns up to max appeals matching tsquery, newest first, with their ts_rank
-// (0 when rank is false), on PostgreSQL. The planner cannot tell how many appeals a word
-// matches (a lexeme missing from its statistics gets a default 0.4 %), so for ORDER BY
-// appeal_id DESC LIMIT it walks the primary key backwards and tests every row: right for a
-// frequent word, fatal for a word that matches nothing — all ten million rows, 8 s
-// (measured at 10,000,000 appeals). So the search looks in two steps: first among the
-// newest pgWindow appeals, where walking the key costs at most the window; only if that
-// finds fewer than max, through the GIN index among the older ones (materialised, so the
-// index is used whatever the estimate), whose matches are then few by construction.
-func (e *Engine) pgNewest(ctx context.Context, tsquery string, max int, rank bool) ([]Hit, error) {
+// pgProbe is how many of the newest appeals PostgreSQL's search first tests row by row,
+// and pgWalkShare the share of them holding the query beyond which it walks on instead
+// of reading buckets (variables so that tests can move them).
+var (
+	pgProbe     int64 = 4_000
+	pgWalkShare       = 0.05
+)
+
+// pgNewest returns up to max appeals matching q (any group instead of every one when
+// anyGroup), newest first, with their ts_rank (0 when rank is false), on PostgreSQL.
+//
+// "The newest max holders of a word" has no index in PostgreSQL: a GIN index gives all
+// holders at once (100,000 for a word in 1 % of ten million appeals), a walk down the
+// primary key tests every row (~0.8 µs each: 130,000 rows for a word in 0.76 % of them,
+// 105 ms). So the search walks the newest pgProbe appeals first, which settles a frequent
+// word and measures how frequent it is; a word in more than pgWalkShare of them is walked
+// on (rows tested ≈ matches needed / share), any other is read from the bucketed index
+// one bucket of 100,000 ids at a time, newest bucket first, doubling the buckets per
+// statement so that a rare word needs a handful of statements at any size. Every step
+// takes the newest rows left, so the hits are exactly the newest max matches.
+func (e *Engine) pgNewest(ctx context.Context, q Query, anyGroup bool, max int, rank bool) ([]Hit, error) {
 	var newest int64
 	if err := e.db.RQ(ctx).QueryRowContext(ctx, `SELECT COALESCE(MAX(appeal_id), 0) FROM appeal_search`).Scan(&newest); err != nil {
 		return nil, fmt.Errorf("search: match: %w", err)
 	}
-	score := `0`
-	if rank {
-		score = `ts_rank(tsv, CAST($1 AS tsquery))`
+	tsq := q.tsquery()
+	if anyGroup {
+		tsq = strings.ReplaceAll(tsq, " & ", " | ")
 	}
-	floor := newest - pgWindow
-	hits, err := e.queryHits(ctx, `SELECT appeal_id, `+score+` FROM appeal_search WHERE appeal_id > $2 AND tsv @@ CAST($1 AS tsquery)`+
-		fmt.Sprintf(` ORDER BY appeal_id DESC LIMIT %d`, max), tsquery, floor)
-	if err != nil || len(hits) >= max || floor <= 0 {
+	score := func(p string) string {
+		if rank {
+			return `ts_rank(tsv, CAST(` + p + ` AS tsquery))`
+		}
+		return `0`
+	}
+	walk := func(lo, hi int64, n int) ([]Hit, error) {
+		return e.queryHits(ctx, `SELECT appeal_id, `+score("$1")+` FROM appeal_search
+			WHERE appeal_id > $2 AND appeal_id <= $3 AND tsv @@ CAST($1 AS tsquery)`+fmt.Sprintf(` ORDER BY appeal_id DESC LIMIT %d`, n), tsq, lo, hi)
+	}
+	upper := newest - pgProbe
+	hits, err := walk(upper, newest, max)
+	if err != nil || len(hits) >= max || upper <= 0 {
 		return hits, err
 	}
-	older, err := e.queryHits(ctx, `WITH m AS MATERIALIZED (SELECT appeal_id, tsv FROM appeal_search WHERE appeal_id <= $2 AND tsv @@ CAST($1 AS tsquery))
-		SELECT appeal_id, `+score+` FROM m`+fmt.Sprintf(` ORDER BY appeal_id DESC LIMIT %d`, max-len(hits)), tsquery, floor)
-	return append(hits, older...), err
+	if share := float64(len(hits)) / float64(pgProbe); share >= pgWalkShare {
+		span := int64(2 * float64(max-len(hits)) / share)
+		more, err := walk(upper-span, upper, max-len(hits))
+		if hits = append(hits, more...); err != nil || len(hits) >= max || upper-span <= 0 {
+			return hits, err
+		}
+		upper -= span
+	}
+	for k, n := upper/pgBucket, int64(1); k >= 0 && len(hits) < max; n *= 2 {
+		lo := k - n + 1
+		if lo < 0 {
+			lo = 0
+		}
+		more, err := e.queryHits(ctx, `WITH m AS MATERIALIZED (SELECT appeal_id, tsv FROM appeal_search
+			WHERE appeal_search_bucketed(appeal_id, tsv) @@ CAST($1 AS tsquery))
+			SELECT appeal_id, `+score("$2")+` FROM (SELECT appeal_id, tsv FROM m WHERE appeal_id <= $3 AND tsv @@ CAST($2 AS tsquery)`+
+			fmt.Sprintf(` ORDER BY appeal_id DESC LIMIT %d) t ORDER BY appeal_id DESC`, max-len(hits)), q.bucketed(anyGroup, lo, k), tsq, upper)
+		if err != nil {
+			return hits, err
+		}
+		hits = append(hits, more...)
+		k = lo - 1
+	}
+	return hits, nil
 }
 
 func (e *Engine) queryHits(ctx context.Context, sqlText string, args ...any) ([]Hit, error) {

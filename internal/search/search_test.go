@@ -1,6 +1,7 @@
 package search_test
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 	"net/url"
@@ -149,14 +150,14 @@ func TestSearchFindsWhatTheTextsHold(t *testing.T) {
 		}
 		// First with the appeals as intake left them (on SQLite in the pending table),
 		// then folded into the index: the same hits both times.
-		// On PostgreSQL the third time looks at only the newest 5 appeals first, so that
-		// most hits come from the second step (the GIN index among the older ones).
+		// On PostgreSQL the third time walks only the newest 5 appeals first, so that most
+		// hits come from the bucketed index.
 		for _, phase := range []string{"as filed", "folded", "older than the window"} {
 			if phase == "folded" {
 				fold(t, e)
 			}
 			if phase == "older than the window" {
-				defer search.SetPGWindow(5)()
+				defer search.SetPGProbe(5, 2)()
 			}
 			for _, w := range words {
 				var want []string
@@ -601,4 +602,79 @@ func TestRebuildCompactsOnlyASmallIndex(t *testing.T) {
 			}
 		})
 	}
+}
+
+// On PostgreSQL a search reads the bucketed index one bucket of 100,000 ids at a time,
+// newest first, after walking the newest appeals (pgNewest). With appeals in buckets 0,
+// 1, 2 and 7, whether it walks on or reads buckets, it returns exactly the newest max
+// appeals holding a word, for max below and above the number of holders, and the newest
+// holding either of two words for the similar appeals' look-up.
+func TestPostgresSearchReadsBucketsNewestFirst(t *testing.T) {
+	apptest.Each(t, apptest.Options{Demo: 40}, func(t *testing.T, e *apptest.Env) {
+		if e.App.DB.Engine != db.Postgres {
+			t.Skip("PostgreSQL's bucketed index")
+		}
+		ctx := context.Background()
+		for i, start := range []int64{0, 99_990, 250_000, 730_000} {
+			if start > 0 {
+				if _, err := e.App.DB.W.ExecContext(ctx, `SELECT setval(pg_get_serial_sequence('appeals', 'id'), $1)`, start); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, err := e.App.LoadDemoAppeals(ctx, e.Demo, 25, uint64(i+1)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		docs := allAppeals(t, e)
+		buckets := map[int64]bool{}
+		for _, d := range docs {
+			buckets[d.id/100_000] = true
+		}
+		if len(buckets) != 4 {
+			t.Fatalf("appeals in buckets %v, want 0, 1, 2 and 7", buckets)
+		}
+		newest := func(holds func(text string) bool, max int) []int64 {
+			var out []int64
+			for i := len(docs) - 1; i >= 0 && len(out) < max; i-- {
+				if holds(docs[i].text) {
+					out = append(out, docs[i].id)
+				}
+			}
+			return out
+		}
+		words := frequentWords(docs, 12)
+		for _, p := range []struct {
+			probe int64
+			share float64
+		}{{3, 2}, {3, 0.01}, {4000, 0.05}} {
+			restore := search.SetPGProbe(p.probe, p.share)
+			for _, w := range words {
+				for _, max := range []int{1, 7, 1000} {
+					hits, err := e.App.Search.Match(ctx, search.ParseQuery(w), max)
+					if err != nil {
+						t.Fatal(err)
+					}
+					got := make([]int64, len(hits))
+					for i, h := range hits {
+						got[i] = h.ID
+					}
+					slices.SortFunc(got, func(a, b int64) int { return cmp.Compare(b, a) })
+					want := newest(func(s string) bool { return strings.Contains(s, w) }, max)
+					if !slices.Equal(got, want) {
+						t.Errorf("probe %d share %v, %q, max %d: %v, want %v", p.probe, p.share, w, max, got, want)
+					}
+				}
+			}
+			a, b := words[0], words[len(words)-1]
+			got, err := search.Any(ctx, e.App.Search, []string{a, b}, 9)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := newest(func(s string) bool { return strings.Contains(s, a) || strings.Contains(s, b) }, 9)
+			if !slices.Equal(got, want) {
+				t.Errorf("probe %d share %v, %q or %q: %v, want %v", p.probe, p.share, a, b, got, want)
+			}
+			restore()
+		}
+	})
 }

@@ -324,6 +324,42 @@ func (q Query) tsquery() string {
 	return b.String()
 }
 
+// bucketed renders the query for PostgreSQL's bucketed index (pgNewest) over the buckets
+// lo…hi: in each bucket every term of every group (any group's when anyGroup), prefixed
+// with the bucket. The index holds no positions, so a phrase is only its terms here; the
+// caller tests the rows against the query itself.
+func (q Query) bucketed(anyGroup bool, lo, hi int64) string {
+	join := " & "
+	if anyGroup {
+		join = " | "
+	}
+	var b strings.Builder
+	for k := hi; k >= lo; k-- {
+		if k < hi {
+			b.WriteString(" | ")
+		}
+		b.WriteByte('(')
+		for i, g := range q.Groups {
+			if i > 0 {
+				b.WriteString(join)
+			}
+			b.WriteByte('(')
+			for j, t := range g {
+				if j > 0 {
+					b.WriteString(" & ")
+				}
+				b.WriteString(quoteLexeme(strconv.FormatInt(k, 10) + "/" + t))
+				if q.Prefix[i] {
+					b.WriteString(":*")
+				}
+			}
+			b.WriteByte(')')
+		}
+		b.WriteByte(')')
+	}
+	return b.String()
+}
+
 // tsvector renders terms as PostgreSQL tsvector input with their positions (1-based, as
 // FTS5 counts them from 0: the same adjacency), at most 256 positions per lexeme and
 // positions up to 16383 as PostgreSQL allows.
