@@ -12,7 +12,7 @@ import (
 
 // pgBucket is the size of the id buckets of PostgreSQL's search index (migration 00018:
 // each lexeme is indexed prefixed with its appeal's bucket, id / pgBucket).
-const pgBucket = 100_000
+const pgBucket = 10_000
 
 // pgProbe is how many of the newest appeals PostgreSQL's search first tests row by row,
 // and pgWalkShare the share of them holding the query beyond which it walks on instead
@@ -31,7 +31,7 @@ var (
 // 105 ms). So the search walks the newest pgProbe appeals first, which settles a frequent
 // word and measures how frequent it is; a word in more than pgWalkShare of them is walked
 // on (rows tested ≈ matches needed / share), any other is read from the bucketed index
-// one bucket of 100,000 ids at a time, newest bucket first, doubling the buckets per
+// one bucket of 10,000 ids at a time, newest bucket first, doubling the buckets per
 // statement so that a rare word needs a handful of statements at any size. Every step
 // takes the newest rows left, so the hits are exactly the newest max matches.
 func (e *Engine) pgNewest(ctx context.Context, q Query, anyGroup bool, max int, rank bool) ([]Hit, error) {

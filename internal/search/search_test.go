@@ -604,9 +604,9 @@ func TestRebuildCompactsOnlyASmallIndex(t *testing.T) {
 	}
 }
 
-// On PostgreSQL a search reads the bucketed index one bucket of 100,000 ids at a time,
+// On PostgreSQL a search reads the bucketed index one bucket of 10,000 ids at a time,
 // newest first, after walking the newest appeals (pgNewest). With appeals in buckets 0,
-// 1, 2 and 7, whether it walks on or reads buckets, it returns exactly the newest max
+// 9, 10, 25 and 73, whether it walks on or reads buckets, it returns exactly the newest max
 // appeals holding a word, for max below and above the number of holders, and the newest
 // holding either of two words for the similar appeals' look-up.
 func TestPostgresSearchReadsBucketsNewestFirst(t *testing.T) {
@@ -628,10 +628,10 @@ func TestPostgresSearchReadsBucketsNewestFirst(t *testing.T) {
 		docs := allAppeals(t, e)
 		buckets := map[int64]bool{}
 		for _, d := range docs {
-			buckets[d.id/100_000] = true
+			buckets[d.id/10_000] = true
 		}
-		if len(buckets) != 4 {
-			t.Fatalf("appeals in buckets %v, want 0, 1, 2 and 7", buckets)
+		if len(buckets) != 5 {
+			t.Fatalf("appeals in buckets %v, want 0, 9, 10, 25 and 73", buckets)
 		}
 		newest := func(holds func(text string) bool, max int) []int64 {
 			var out []int64
