@@ -295,15 +295,24 @@ func TestLibcMatchesSQLite(t *testing.T) {
 	}
 }
 
-// PostgreSQL connections plan every statement with its parameters' values (pgDSN).
+// PostgreSQL connections plan every statement with its parameters' values, without JIT
+// compilation or parallel workers (pgDSN).
 func TestPostgresPlansWithTheValues(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		if d.Engine != db.Postgres {
 			return
 		}
-		var mode string
+		var mode, jit string
 		if err := d.R.QueryRowContext(context.Background(), `SHOW plan_cache_mode`).Scan(&mode); err != nil || mode != "force_custom_plan" {
 			t.Fatalf("plan_cache_mode %q (%v)", mode, err)
+		}
+		// and without JIT compilation or parallel workers
+		if err := d.R.QueryRowContext(context.Background(), `SHOW jit`).Scan(&jit); err != nil || jit != "off" {
+			t.Fatalf("jit %q (%v)", jit, err)
+		}
+		var workers string
+		if err := d.R.QueryRowContext(context.Background(), `SHOW max_parallel_workers_per_gather`).Scan(&workers); err != nil || workers != "0" {
+			t.Fatalf("max_parallel_workers_per_gather %q (%v)", workers, err)
 		}
 	})
 }

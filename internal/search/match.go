@@ -18,7 +18,7 @@ const pgBucket = 10_000
 // and pgWalkShare the share of them holding the query beyond which it walks on instead
 // of reading buckets (variables so that tests can move them).
 var (
-	pgProbe     int64 = 4_000
+	pgProbe     int64 = 1_000
 	pgWalkShare       = 0.05
 )
 
