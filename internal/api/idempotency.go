@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 
@@ -108,42 +107,46 @@ func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, h HandlerFun
 	return nil
 }
 
-// idempotentInTurn is idempotent on SQLite: the handler runs inside one transaction that
-// also stores the key with the answer. SQLite has one writer, so the handler's checks and
-// answer keep the others waiting — but a second transaction for the answer costs more:
-// API intake at 200,000 appeals, three runs each, 2,123 / 2,060 / 1,902 appeals/s this
-// way against 1,879 / 1,873 / 1,642 with the claim and a second transaction
-// (docs/quality.md, gate 6). PostgreSQL has no such single writer, and there a
-// transaction held around the handler kept the day's number counter locked.
+// idempotentInTurn is idempotent on SQLite: the handler's writes, its reading back and
+// its answer share one transaction with the stored key (db.HoldTx), so the object and
+// its key's answer commit together or not at all. SQLite has one writer, and a second
+// transaction for the answer costs more than keeping the answer in the first: API intake
+// at 200,000 appeals, three runs each, 2,123 / 2,060 / 1,902 appeals/s this way against
+// 1,879 / 1,873 / 1,642 with the claim and a second transaction (docs/quality.md, gate
+// 6). The transaction begins at the handler's first write, not before the handler: its
+// decoding and checks do not hold the writer's turn (BenchmarkAPIIntake). PostgreSQL has
+// no such single writer, and there a transaction held around the handler kept the day's
+// number counter locked.
 func (s *Server) idempotentInTurn(w http.ResponseWriter, r *http.Request, h HandlerFunc, userID int64, key, reqHash string) error {
 	rec := &bufferedResponse{header: http.Header{}}
-	var herr error
-	err := s.DB.WithTx(r.Context(), func(ctx context.Context) error {
-		herr = h(rec, r.WithContext(ctx))
-		if herr != nil || rec.status < 200 || rec.status > 299 {
-			return errRollback
-		}
+	ctx, held := s.DB.HoldTx(r.Context())
+	defer held.Abort() // a panicking handler releases the writer
+	if herr := h(rec, r.WithContext(ctx)); herr != nil {
+		return herr
+	}
+	if rec.status < 200 || rec.status > 299 {
+		held.Abort()
+		copyResponse(w, rec)
+		return nil
+	}
+	err := held.End(r.Context(), func(ctx context.Context) error {
 		_, err := s.DB.Q(ctx).ExecContext(ctx, `INSERT INTO idempotency_keys (user_id, key, method, path, req_hash, status, body, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, userID, key, r.Method, r.URL.Path, reqHash, rec.status, rec.body.String(), db.Millis(s.Now()))
 		return err
 	})
 	switch {
-	case err == errRollback && herr != nil:
-		return herr
 	case db.IsUniqueViolation(err):
 		// A request with this key committed first (it shared the group commit).
 		if done, err := s.replayKey(w, r, userID, key, reqHash); done || err != nil {
 			return err
 		}
 		return apperr.New(apperr.ErrConflict, "error.idempotency_in_progress")
-	case err != nil && err != errRollback:
+	case err != nil:
 		return err
 	}
 	copyResponse(w, rec)
 	return nil
 }
-
-var errRollback = errors.New("idempotency: roll back")
 
 // replayKey answers from a stored key: the first answer (Idempotent-Replayed), 422 for the
 // key used with another request, 409 while the first request is under way. done is false

@@ -265,6 +265,13 @@ func (d *DB) WithTx(ctx context.Context, fn func(ctx context.Context) error) err
 	if txOf(ctx) != nil {
 		return fn(ctx)
 	}
+	if h := heldOf(ctx); h != nil {
+		// The request's first write: it begins the held transaction (HoldTx).
+		if err := h.begin(ctx); err != nil {
+			return err
+		}
+		return fn(ctx)
+	}
 	first := takeFirstTx(ctx)
 	if first == nil {
 		return d.withTx(ctx, fn)
@@ -409,9 +416,12 @@ func TxLocal(ctx context.Context, key any, mk func() any) (v any, created, ok bo
 	return v, true, true
 }
 
-// txOf is the transaction in ctx, or nil.
+// txOf is the transaction in ctx, or nil (also while a held transaction has not begun).
 func txOf(ctx context.Context) *txState {
 	st, _ := ctx.Value(txKey{}).(*txState)
+	if st == nil || st.tx == nil {
+		return nil
+	}
 	return st
 }
 

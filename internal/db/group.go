@@ -138,27 +138,37 @@ func (c *committer) group(first *groupReq) {
 	}
 }
 
-// withGroupTx is WithTx on SQLite: fn runs in its turn of a shared transaction.
-func (d *DB) withGroupTx(ctx context.Context, fn func(ctx context.Context) error) error {
-	r := &groupReq{turn: make(chan groupTurn, 1), fin: make(chan error, 1), res: make(chan error, 1)}
+// enter queues for a turn in a group transaction and waits for it. The caller then owns
+// the turn: it must send its outcome on r.fin and wait for r.res.
+func (c *committer) enter(ctx context.Context) (r *groupReq, tx *sql.Tx, err error) {
+	r = &groupReq{turn: make(chan groupTurn, 1), fin: make(chan error, 1), res: make(chan error, 1)}
 	select {
-	case d.group.q <- r:
-	case <-d.group.stop:
-		return errGroupClosed
+	case c.q <- r:
+	case <-c.stop:
+		return nil, nil, errGroupClosed
 	case <-ctx.Done():
-		return ctx.Err()
+		return nil, nil, ctx.Err()
 	}
 	t := <-r.turn
 	if t.err != nil {
-		return t.err
+		return nil, nil, t.err
 	}
 	if err := ctx.Err(); err != nil {
 		r.fin <- err
+		return nil, nil, err
+	}
+	return r, t.tx, nil
+}
+
+// withGroupTx is WithTx on SQLite: fn runs in its turn of a shared transaction.
+func (d *DB) withGroupTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	r, tx, err := d.group.enter(ctx)
+	if err != nil {
 		return err
 	}
-	st := &txState{tx: t.tx}
+	st := &txState{tx: tx}
 	tctx := context.WithValue(ctx, txKey{}, st)
-	err := runTurn(tctx, st, fn, r.fin)
+	err = runTurn(tctx, st, fn, r.fin)
 	if err != nil {
 		<-r.res // the group's end (see group)
 		return err
