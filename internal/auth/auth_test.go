@@ -3,6 +3,7 @@ package auth_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -249,6 +250,47 @@ func TestTokensHashedScopedRevocable(t *testing.T) {
 		}
 		if _, err := s.AuthenticateToken(ctx, plain, "ip"); !errors.Is(err, apperr.ErrUnauthorized) {
 			t.Fatalf("revoked token: %v", err)
+		}
+	})
+}
+
+// The administrators' list carries each user's roles, read with the users (one query):
+// the same roles GetUser gives, none for a user without any.
+func TestListUsersCarriesRoles(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		s, _, org := setup(t, d)
+		ctx := context.Background()
+		admin := mustUser(t, s, org, "admin1", auth.RoleAdmin)
+		mustUser(t, s, org, "op1", auth.RoleOperator, auth.RoleAnalyst)
+		mustUser(t, s, org, "bank1", auth.RoleBank)
+		mustUser(t, s, org, "nobody")
+		a := auth.Actor{UserID: admin.ID, Username: admin.Username, Roles: admin.Roles, Via: "session"}
+		list, total, err := s.ListUsers(ctx, a, auth.UserFilter{Limit: 2})
+		if err != nil || total != 4 || len(list) != 2 {
+			t.Fatalf("first page: %d of %d, %v", len(list), total, err)
+		}
+		more, _, err := s.ListUsers(ctx, a, auth.UserFilter{Limit: 2, AfterID: list[1].ID})
+		if err != nil || len(more) != 2 {
+			t.Fatalf("second page: %d, %v", len(more), err)
+		}
+		withRoles := 0
+		for _, u := range append(list, more...) {
+			one, err := s.GetUser(ctx, a, u.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(u.Roles, one.Roles) {
+				t.Errorf("%s: listed with roles %v, GetUser gives %v", u.Username, u.Roles, one.Roles)
+			}
+			if len(u.Roles) > 0 {
+				withRoles++
+			}
+			if u.Username == "op1" && len(u.Roles) != 2 {
+				t.Errorf("op1 listed with roles %v, want operator and analyst", u.Roles)
+			}
+		}
+		if withRoles != 3 {
+			t.Errorf("%d listed users have roles, want 3", withRoles)
 		}
 	})
 }
