@@ -294,3 +294,33 @@ func TestListUsersCarriesRoles(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkAuthenticateToken is what every API request pays to learn who is asking
+// (SQLite):
+//
+//	go test ./internal/auth -run XXX -bench BenchmarkAuthenticateToken -count 5
+func BenchmarkAuthenticateToken(b *testing.B) {
+	d := dbtest.New(b, db.SQLite)
+	c := &clock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+	var org int64
+	if err := d.W.QueryRow(`INSERT INTO orgs (kind, name, created_at, updated_at) VALUES ('federation', '长沙市工商联', 1, 1) RETURNING id`).Scan(&org); err != nil {
+		b.Fatal(err)
+	}
+	s := auth.NewService(d, audit.New(d, c.now), auth.Options{BcryptCost: 4, Now: c.now})
+	ctx := context.Background()
+	u, err := s.CreateUser(ctx, auth.CLI(), auth.NewUser{Username: "op1", DisplayName: "op1", OrgID: org, Password: pw, Roles: []auth.Role{auth.RoleOperator}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	plain, _, err := s.CreateToken(ctx, auth.CLI(), u.ID, "bench", []string{"write"}, time.Time{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for range b.N {
+		a, err := s.AuthenticateToken(ctx, plain, "127.0.0.1")
+		if err != nil || a.UserID != u.ID || !a.Has(auth.RoleOperator) {
+			b.Fatalf("authenticated %+v, %v", a, err)
+		}
+	}
+}

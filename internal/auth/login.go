@@ -244,10 +244,13 @@ func (s *Service) Authenticate(ctx context.Context, token, ip string) (Session, 
 		return Session{}, apperr.New(apperr.ErrUnauthorized, "error.session_missing")
 	}
 	h := hashSecret(token)
-	var uid, lastSeen, expires int64
+	var lastSeen, expires int64
 	var mfaOK bool
-	err := s.db.RQ(ctx).QueryRowContext(ctx, `SELECT user_id, last_seen_at, expires_at, mfa_ok FROM sessions WHERE id_hash = $1`, h).
-		Scan(&uid, &lastSeen, &expires, &mfaOK)
+	// The session and its user in one query (every page asks).
+	var row userRow
+	err := s.db.RQ(ctx).QueryRowContext(ctx, `SELECT `+s.userColumns()+`, k.last_seen_at, k.expires_at, k.mfa_ok`+
+		userFrom+` JOIN sessions k ON k.user_id = u.id WHERE k.id_hash = $1`, h).
+		Scan(append(row.dest(), &lastSeen, &expires, &mfaOK)...)
 	if err != nil {
 		if db.IsNoRows(err) {
 			return Session{}, apperr.New(apperr.ErrUnauthorized, "error.session_missing")
@@ -261,10 +264,7 @@ func (s *Service) Authenticate(ctx context.Context, token, ip string) (Session, 
 		_, _ = s.db.W.ExecContext(ctx, `DELETE FROM sessions WHERE id_hash = $1`, h)
 		return Session{}, apperr.New(apperr.ErrUnauthorized, "error.session_expired")
 	}
-	u, err := s.userByID(ctx, uid)
-	if err != nil {
-		return Session{}, err
-	}
+	u := s.userOf(&row)
 	if u.Disabled {
 		return Session{}, apperr.New(apperr.ErrUnauthorized, "error.session_missing")
 	}

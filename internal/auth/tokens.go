@@ -159,10 +159,13 @@ func (s *Service) AuthenticateToken(ctx context.Context, plain, ip string) (Acto
 		return Actor{}, apperr.New(apperr.ErrUnauthorized, "error.token_invalid")
 	}
 	h := hashSecret(plain)
-	var id, uid, last, expires, revoked int64
+	var id, last, expires, revoked int64
 	var scopes string
-	err := s.db.RQ(ctx).QueryRowContext(ctx, `SELECT id, user_id, scopes, last_used_at, expires_at, revoked_at FROM api_tokens WHERE hash = $1`, h).
-		Scan(&id, &uid, &scopes, &last, &expires, &revoked)
+	// The token and its user in one query (every API request asks).
+	var row userRow
+	err := s.db.RQ(ctx).QueryRowContext(ctx, `SELECT `+s.userColumns()+`, k.id, k.scopes, k.last_used_at, k.expires_at, k.revoked_at`+
+		userFrom+` JOIN api_tokens k ON k.user_id = u.id WHERE k.hash = $1`, h).
+		Scan(append(row.dest(), &id, &scopes, &last, &expires, &revoked)...)
 	if err != nil {
 		if db.IsNoRows(err) {
 			return Actor{}, apperr.New(apperr.ErrUnauthorized, "error.token_invalid")
@@ -173,8 +176,8 @@ func (s *Service) AuthenticateToken(ctx context.Context, plain, ip string) (Acto
 	if revoked != 0 || (expires != 0 && expires < db.Millis(now)) {
 		return Actor{}, apperr.New(apperr.ErrUnauthorized, "error.token_invalid")
 	}
-	u, err := s.userByID(ctx, uid)
-	if err != nil || u.Disabled {
+	u := s.userOf(&row)
+	if u.Disabled {
 		return Actor{}, apperr.New(apperr.ErrUnauthorized, "error.token_invalid")
 	}
 	if now.Sub(db.FromMillis(last)) > time.Minute {

@@ -413,7 +413,7 @@ func (s *Service) scanUser(sc interface{ Scan(...any) error }) (User, error) {
 	return s.userOf(&r), err
 }
 
-// userRow receives a row of userColumns.
+// userRow receives a row of userColumns (a query may add columns after them).
 type userRow struct {
 	u                              User
 	changed, created, last, locked int64
