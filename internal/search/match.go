@@ -170,18 +170,28 @@ func (e *Engine) scoreRows(ctx context.Context, sc scorer, in string, args []any
 // and scores each: occurrences of the words over the square root of the text's length in
 // terms. The words a text can be searched for directly are worked out once.
 type scorer struct {
-	q     Query
-	words []string // directWords; nil: cut each text into terms
+	q       Query
+	words   []string   // directWords, or nil
+	phrases [][]bigram // directPhrases when words is nil; both nil: cut each text into terms
 }
 
-func newScorer(q Query) scorer { return scorer{q: q, words: q.directWords()} }
+func newScorer(q Query) scorer {
+	s := scorer{q: q, words: q.directWords()}
+	if s.words == nil {
+		s.phrases = q.directPhrases()
+	}
+	return s
+}
 
 func (s scorer) score(title, body, reply string) (bool, float64) {
 	ok, occ, n := false, 0, -1
-	if s.words != nil {
+	switch {
+	case s.words != nil:
 		// Words of two Han characters never span the line breaks that join the three
 		// texts, so the parts are counted one by one, without joining them.
 		ok, occ, n = matchWordsIn(s.words, title, body, reply)
+	case s.phrases != nil:
+		ok, occ, n = matchPhrasesIn(s.phrases, title, body, reply)
 	}
 	if n < 0 {
 		text := title + "\n" + body

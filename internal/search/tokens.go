@@ -1,6 +1,7 @@
 package search
 
 import (
+	"math/bits"
 	"strconv"
 	"strings"
 	"unicode"
@@ -159,19 +160,23 @@ func (q Query) matches(terms []string) (bool, int) {
 	return true, total
 }
 
-// matchesText is matches over a text without cutting it into terms, for a query of
-// two-character Han words only (the usual search: 融资, 用电): such a word is one bigram
-// term, found wherever the two characters stand together in the text (a Han run is never
-// split inside), counted overlapping as the bigrams are. n is the number of terms Terms
-// would give; -1 says the text needs Terms: another kind of query (a longer word is a
-// phrase of bigrams, which the positions also chain across punctuation), or a text at the
-// maxTerms bound.
+// matchesText is matches over a text without cutting it into terms, for a query of Han
+// words of two characters or more. A two-character word (the usual search: 融资, 用电) is
+// one bigram term, found wherever the two characters stand together in the text (a Han
+// run is never split inside), counted overlapping as the bigrams are (matchWordsIn). A
+// longer word (许可证) is a phrase of bigrams, whose positions also chain across
+// punctuation, so it is matched against the text's terms as they are cut, without making
+// them (matchPhrasesIn). n is the number of terms Terms would give; -1 says the text needs
+// Terms: another kind of query (a lone character, Latin letters or digits), or a text at
+// the maxTerms bound.
 func (q Query) matchesText(text string) (ok bool, occ, n int) {
-	words := q.directWords()
-	if words == nil {
-		return false, 0, -1
+	if words := q.directWords(); words != nil {
+		return matchWordsIn(words, text)
 	}
-	return matchWordsIn(words, text)
+	if phrases := q.directPhrases(); phrases != nil {
+		return matchPhrasesIn(phrases, text)
+	}
+	return false, 0, -1
 }
 
 // directWords are the query's words when matchesText can count them in a text (every
@@ -220,6 +225,111 @@ func matchWordsIn(words []string, texts ...string) (ok bool, occ, n int) {
 		occ += c
 	}
 	return true, occ, n
+}
+
+// A bigram is a Han bigram term as its two characters.
+type bigram [2]rune
+
+// maxPhrase bounds the bigrams of a phrase matchPhrasesIn follows (one bit each).
+const maxPhrase = 63
+
+// directPhrases are the query's groups as bigrams when matchesText can match them in a
+// text (every group a Han word of two characters or more), else nil.
+func (q Query) directPhrases() [][]bigram {
+	out := make([][]bigram, len(q.Groups))
+	for gi, g := range q.Groups {
+		if q.Prefix[gi] || len(g) > maxPhrase {
+			return nil
+		}
+		for _, t := range g {
+			rs := []rune(t)
+			if len(rs) != 2 {
+				return nil
+			}
+			if h, _ := classify(rs[0]); !h {
+				return nil
+			}
+			if h, _ := classify(rs[1]); !h {
+				return nil
+			}
+			out[gi] = append(out[gi], bigram{rs[0], rs[1]})
+		}
+	}
+	return out
+}
+
+// matchPhrasesIn is matchesText for phrases of bigrams (directPhrases) over the texts
+// joined by line breaks: one pass that cuts the terms as Terms does — a Han run's bigrams
+// as its characters come, a lone Han character or a Latin/digit run as one term no
+// phrase holds — and follows, for every phrase, which of its prefixes the last terms
+// complete. n is -1 when the texts hold maxTerms terms or more.
+func matchPhrasesIn(phrases [][]bigram, texts ...string) (ok bool, occ, n int) {
+	var counts [maxGroups]int
+	var states [maxGroups]uint64 // bit s set: the last s terms are the phrase's first s
+	run, han, prev := 0, false, rune(0)
+	endRun := func() {
+		if run > 0 && (!han || run == 1) {
+			n++ // a term no phrase holds
+			clear(states[:])
+		}
+		run = 0
+	}
+	for _, text := range texts {
+		for len(text) > 0 {
+			r, size := utf8.DecodeRuneInString(text)
+			text = text[size:]
+			isHan, word := false, false
+			if r != utf8.RuneError || size > 1 {
+				isHan, word = classify(r)
+			}
+			if !word || (run > 0 && isHan != han) {
+				endRun()
+				if !word {
+					continue
+				}
+			}
+			han = isHan
+			if han {
+				if run > 0 {
+					stepPhrases(phrases, &states, &counts, bigram{prev, r})
+					n++
+				}
+				prev = r
+			}
+			run++
+		}
+		endRun() // the texts are joined by line breaks
+	}
+	if n >= maxTerms {
+		return false, 0, -1
+	}
+	for gi := range phrases {
+		if counts[gi] == 0 {
+			return false, 0, n
+		}
+		occ += counts[gi]
+	}
+	return true, occ, n
+}
+
+// stepPhrases moves every phrase's state over the next term b.
+func stepPhrases(phrases [][]bigram, states *[maxGroups]uint64, counts *[maxGroups]int, b bigram) {
+	for gi, p := range phrases {
+		st, next := states[gi]|1, uint64(0) // bit 0: a match may begin at b
+		for st != 0 {
+			s := bits.TrailingZeros64(st)
+			st &= st - 1
+			if p[s] != b {
+				continue
+			}
+			if s+1 == len(p) {
+				counts[gi]++
+			} else {
+				next |= 1 << (s + 1)
+			}
+		}
+		states[gi] = next
+	}
 }
 
 // classify says whether r is a Han character and whether it belongs to a term at all (a

@@ -103,12 +103,14 @@ func FuzzParseQuery(f *testing.F) {
 }
 
 // matchesText (the direct count) agrees with matches over Terms on random texts and
-// queries of one or two two-character Han words, with repeats, overlaps ("哈哈" in
-// "哈哈哈"), Latin words, digits, punctuation and invalid bytes between them; other
-// queries fall back to Terms.
+// queries of one or two Han words of two to four characters (a longer word is a phrase
+// of bigrams), with repeats, overlaps ("哈哈" in "哈哈哈"), Latin words, digits,
+// punctuation and invalid bytes between them — and phrases whose bigrams chain across
+// punctuation (用电，电难 holds 用电难); other queries fall back to Terms.
 func TestMatchesTextEqualsTerms(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 9))
-	han := []rune("融资用电拖欠贷款哈审批")
+	all := []rune("融资用电拖欠贷款哈审批")
+	han := all
 	pieces := []string{"，", " ", "ABC", "x1", "2026", "。\n", "\xff", "é"}
 	text := func() string {
 		var b strings.Builder
@@ -121,11 +123,17 @@ func TestMatchesTextEqualsTerms(t *testing.T) {
 		}
 		return b.String()
 	}
-	checked := 0
-	for range 20000 {
+	checked, phrases, chained := 0, 0, 0
+	for range 40000 {
+		han = all
+		if rng.IntN(2) == 0 {
+			han = all[:3] // few characters: phrases match, and chain across punctuation
+		}
 		var words []string
+		long := false
 		for range 1 + rng.IntN(2) {
-			w := make([]rune, 2)
+			w := make([]rune, 2+rng.IntN(3)) // 2–4 characters: a word or a phrase of bigrams
+			long = long || len(w) > 2
 			for i := range w {
 				w[i] = han[rng.IntN(len(han))]
 			}
@@ -160,13 +168,24 @@ func TestMatchesTextEqualsTerms(t *testing.T) {
 		}
 		if ok {
 			checked++
+			if long {
+				phrases++
+				// A phrase found by its terms but not as the characters in a row: its
+				// bigrams chain across punctuation.
+				for _, w := range words {
+					if len([]rune(w)) > 2 && !strings.Contains(doc, w) {
+						chained++
+						break
+					}
+				}
+			}
 		}
 	}
-	if checked < 100 {
-		t.Fatalf("only %d matching cases", checked)
+	if checked < 100 || phrases < 100 || chained < 10 {
+		t.Fatalf("only %d matching cases, %d with phrases, %d chained across punctuation", checked, phrases, chained)
 	}
 	// Other queries fall back to Terms.
-	for _, s := range []string{"电", "ABC", "融资 x1", "2026", "欠贷哈款"} {
+	for _, s := range []string{"电", "ABC", "融资 x1", "2026", "欠贷哈款 电"} {
 		if _, _, n := ParseQuery(s).matchesText("融资ABC"); n != -1 {
 			t.Errorf("%q was counted directly", s)
 		}
