@@ -140,7 +140,8 @@
 // Counts gives every queue's size for badges; QueuesFor names the actor's queues. Paging
 // is by keyset (an opaque cursor), so a deep page costs what the first does; counts stop
 // at CountCap ("10,000+"), those of the history queues (all, dept_answered) at
-// HistoryCountCap ("1,000+"). Filters: kind, category (with its children), district,
+// HistoryCountCap ("1,000+"), and a count is kept until this process commits a write
+// (2 s at most, for other processes' writes: countCache). Filters: kind, category (with its children), district,
 // priority, state, title text or exact number, filing dates, supervised, level, and a
 // department that had a part in it (Dept, the assessment's drill-down) — applied on top
 // of the queue's index (free text over bodies is the search engine's). Sort orders:

@@ -1,6 +1,8 @@
 package appeal_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"testing"
@@ -265,6 +267,62 @@ func TestDeptQueuesByDeadline(t *testing.T) {
 			if err != nil || p.Total != c.want || len(p.Items) != c.want {
 				t.Errorf("%s %+v: total %d, %d items (%v), want %d", c.q, c.flt, p.Total, len(p.Items), err, c.want)
 			}
+		}
+	})
+}
+
+// A queue's count is kept until this process commits a write: a change made behind the
+// service's back (plain SQL, as another process would) is not seen until then, a
+// committed intake is seen at once, and a count taken inside a transaction — its own
+// uncommitted appeal included — is never kept for others.
+func TestCountsCachedUntilACommit(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFx(t, d)
+		total := func() int {
+			t.Helper()
+			p, err := f.svc.List(f.ctx, f.op, appeal.QueueSubmitted, appeal.Filter{Limit: 5})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return p.Total
+		}
+		f.hotline()
+		f.hotline()
+		if n := total(); n != 2 {
+			t.Fatalf("submitted: %d, want 2", n)
+		}
+		// Behind the service's back: the count is the cached one.
+		if _, err := d.W.Exec(`UPDATE appeals SET state = 'accepted' WHERE state = 'submitted'`); err != nil {
+			t.Fatal(err)
+		}
+		if n := total(); n != 2 {
+			t.Fatalf("submitted after a change behind the service's back: %d, want the cached 2", n)
+		}
+		// A committed intake: counted again (the change above included).
+		f.hotline()
+		if n := total(); n != 1 {
+			t.Fatalf("submitted after an intake: %d, want 1 (two accepted behind its back, one filed)", n)
+		}
+		// Inside a transaction that rolls back.
+		err := d.WithTx(f.ctx, func(ctx context.Context) error {
+			if _, err := f.svc.Create(ctx, f.op, appeal.NewAppeal{Kind: appeal.KindAppeal, CategoryID: f.catPower, Title: "事务内",
+				Body: "不会提交", EnterpriseOrgID: f.ent1, ContactName: "王经理", ContactPhone: "13812345678"}); err != nil {
+				return err
+			}
+			p, err := f.svc.List(ctx, f.op, appeal.QueueSubmitted, appeal.Filter{Limit: 5})
+			if err != nil {
+				return err
+			}
+			if p.Total != 2 {
+				t.Errorf("inside the transaction: %d, want 2 (its own appeal too)", p.Total)
+			}
+			return errors.New("roll back")
+		})
+		if err == nil || err.Error() != "roll back" {
+			t.Fatalf("the transaction ended with %v, want its own rollback", err)
+		}
+		if n := total(); n != 1 {
+			t.Fatalf("after the rollback: %d, want 1 (the transaction's count was kept)", n)
 		}
 	})
 }

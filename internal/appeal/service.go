@@ -76,6 +76,8 @@ type Service struct {
 
 	// prep holds the moves' statements, prepared once (read-only after New).
 	prep *db.Prepared
+
+	counts countCache
 }
 
 // New builds the service.

@@ -18,6 +18,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"yingshang/internal/apperr"
@@ -64,7 +65,14 @@ type DB struct {
 	group *committer
 	// reads prepares the readers' statements once (SQLite; see stmtcache.go).
 	reads *readCache
+	// commits counts the transactions this process committed through WithTx (Commits).
+	commits atomic.Uint64
 }
+
+// Commits is how many transactions this process has committed through WithTx (and
+// HoldTx) so far: a cache of what the database holds is current as long as this has not
+// moved, for this process's writes. It moves after the commit, before WithTx returns.
+func (d *DB) Commits() uint64 { return d.commits.Load() }
 
 // Config says where the data lives.
 type Config struct {
@@ -167,7 +175,9 @@ func openSQLite(ctx context.Context, cfg Config) (*DB, error) {
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
 	r.SetConnMaxIdleTime(5 * time.Minute)
-	return &DB{Engine: SQLite, W: w, R: r, Path: path, group: newCommitter(w), reads: newReadCache(r)}, nil
+	d := &DB{Engine: SQLite, W: w, R: r, Path: path, reads: newReadCache(r)}
+	d.group = newCommitter(w, &d.commits)
+	return d, nil
 }
 
 // pgDSN adds plan_cache_mode=force_custom_plan unless the URL sets it: pgx prepares every
@@ -369,6 +379,7 @@ func (d *DB) withTx(ctx context.Context, fn func(ctx context.Context) error) (er
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("db: commit: %w", err)
 	}
+	d.commits.Add(1)
 	for _, f := range st.after {
 		f()
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 )
 
 // Group commit (SQLite). SQLite has one writer, and a small transaction spends most of its
@@ -40,15 +41,16 @@ type groupReq struct {
 }
 
 type committer struct {
-	w     *sql.DB
-	q     chan *groupReq
-	stop  chan struct{}
-	done  chan struct{}
-	close sync.Once
+	w       *sql.DB
+	commits *atomic.Uint64 // DB.commits
+	q       chan *groupReq
+	stop    chan struct{}
+	done    chan struct{}
+	close   sync.Once
 }
 
-func newCommitter(w *sql.DB) *committer {
-	c := &committer{w: w, q: make(chan *groupReq), stop: make(chan struct{}), done: make(chan struct{})}
+func newCommitter(w *sql.DB, commits *atomic.Uint64) *committer {
+	c := &committer{w: w, commits: commits, q: make(chan *groupReq), stop: make(chan struct{}), done: make(chan struct{})}
 	go c.run()
 	return c
 }
@@ -132,6 +134,8 @@ func (c *committer) group(first *groupReq) {
 	err = tx.Commit()
 	if err != nil {
 		err = fmt.Errorf("db: commit: %w", err)
+	} else {
+		c.commits.Add(1)
 	}
 	for _, k := range kept {
 		k.res <- err

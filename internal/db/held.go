@@ -107,6 +107,8 @@ func (h *Held) End(ctx context.Context, last func(ctx context.Context) error) (e
 		_ = h.st.tx.Rollback()
 	} else if cerr := h.st.tx.Commit(); cerr != nil {
 		err = fmt.Errorf("db: commit: %w", cerr)
+	} else {
+		h.d.commits.Add(1)
 	}
 	if err != nil {
 		return err
