@@ -242,7 +242,7 @@ func (e *Engine) texts(ctx context.Context, ids []int64, exclude int64) ([]appea
 // appeal.ScopeRows), ranked by how often the words occur for the text's length.
 func (e *Engine) matchRows(ctx context.Context, q Query, scopeSQL string, args []any) ([]Hit, error) {
 	var hits []Hit
-	err := e.scoreRows(ctx, newScorer(q), scopeSQL, args, func(id int64, ok bool, score float64) {
+	err := e.scoreRows(ctx, newScorer(q), scopeSQL, args, true, func(id int64, ok bool, score float64) {
 		if ok {
 			hits = append(hits, Hit{ID: id, Score: score})
 		}

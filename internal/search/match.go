@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"yingshang/internal/db"
 )
 
 // pgBucket is the size of the id buckets of PostgreSQL's search index (migration 00018:
@@ -136,7 +138,8 @@ func (e *Engine) scoreTexts(ctx context.Context, q Query, hits []Hit) error {
 		for _, h := range hits[i:min(i+chunk, len(hits))] {
 			list = append(list, strconv.FormatInt(h.ID, 10))
 		}
-		err := e.scoreRows(ctx, sc, strings.Join(list, ", "), nil, func(id int64, _ bool, score float64) {
+		// No prefilter: the candidates came from the index, which matched them already.
+		err := e.scoreRows(ctx, sc, strings.Join(list, ", "), nil, false, func(id int64, _ bool, score float64) {
 			hits[at[id]].Score = score
 		})
 		if err != nil {
@@ -147,9 +150,14 @@ func (e *Engine) scoreTexts(ctx context.Context, q Query, hits []Hit) error {
 }
 
 // scoreRows reads the titles, bodies and replies of the appeals whose ids are in (an id
-// list or a subquery with args) and gives each one's match and score to f.
-func (e *Engine) scoreRows(ctx context.Context, sc scorer, in string, args []any, f func(id int64, ok bool, score float64)) error {
-	rows, err := e.db.RQ(ctx).QueryContext(ctx, `SELECT id, title, body, reply_text FROM appeals WHERE id IN (`+in+`)`, args...)
+// list or a subquery with args) and gives each one's match and score to f; with filter,
+// only of those the database finds could match (prefilter).
+func (e *Engine) scoreRows(ctx context.Context, sc scorer, in string, args []any, filter bool, f func(id int64, ok bool, score float64)) error {
+	cond := ""
+	if filter {
+		cond, args = sc.prefilter(e.db.Engine, args)
+	}
+	rows, err := e.db.RQ(ctx).QueryContext(ctx, `SELECT id, title, body, reply_text FROM appeals WHERE id IN (`+in+`)`+cond, args...)
 	if err != nil {
 		return fmt.Errorf("search: score: %w", err)
 	}
@@ -181,6 +189,44 @@ func newScorer(q Query) scorer {
 		s.phrases = q.directPhrases()
 	}
 	return s
+}
+
+// prefilter is a condition every appeal the scorer can match meets, for the database to
+// test before the texts come to Go (with args, the statement's arguments followed by its
+// own): each of the query's two-character words and each bigram of its phrases stands in
+// the title, the body or the reply as it is — a bigram term is two Han characters
+// standing together in one of them. An enterprise's search reads all its own appeals
+// (ScopeRows), and few of them hold the words. Empty for other queries.
+func (s scorer) prefilter(eng db.Engine, args []any) (string, []any) {
+	var subs []string
+	if s.words != nil {
+		subs = append(subs, s.words...)
+	}
+	for _, p := range s.phrases {
+		for _, b := range p {
+			subs = append(subs, string(b[:]))
+		}
+	}
+	if len(subs) == 0 {
+		return "", args
+	}
+	has := "instr(%s, $%d) > 0"
+	if eng == db.Postgres {
+		has = "strpos(%s, $%d) > 0"
+	}
+	var b strings.Builder
+	seen := map[string]bool{}
+	args = slices.Clone(args)
+	for _, sub := range subs {
+		if seen[sub] {
+			continue
+		}
+		seen[sub] = true
+		args = append(args, sub)
+		n := len(args)
+		fmt.Fprintf(&b, " AND ("+has+" OR "+has+" OR "+has+")", "title", n, "body", n, "reply_text", n)
+	}
+	return b.String(), args
 }
 
 func (s scorer) score(title, body, reply string) (bool, float64) {

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+
+	"yingshang/internal/db"
 )
 
 func TestTerms(t *testing.T) {
@@ -123,7 +125,7 @@ func TestMatchesTextEqualsTerms(t *testing.T) {
 		}
 		return b.String()
 	}
-	checked, phrases, chained := 0, 0, 0
+	checked, phrases, chained, filtered := 0, 0, 0, 0
 	for range 40000 {
 		han = all
 		if rng.IntN(2) == 0 {
@@ -158,7 +160,17 @@ func TestMatchesTextEqualsTerms(t *testing.T) {
 		}
 		jterms := Terms(joined)
 		jok, jocc := q.matches(jterms)
-		sok, score := newScorer(q).score(title, body, reply)
+		sc := newScorer(q)
+		sok, score := sc.score(title, body, reply)
+		// The database's prefilter lets every text the scorer matches through.
+		if _, subs := sc.prefilter(db.SQLite, nil); sok {
+			for _, sub := range subs {
+				if s := sub.(string); !strings.Contains(title, s) && !strings.Contains(body, s) && !strings.Contains(reply, s) {
+					t.Fatalf("query %q matches %q | %q | %q, but the prefilter wants %q in one of them", words, title, body, reply, s)
+				}
+			}
+			filtered++
+		}
 		want := 0.0
 		if jok && len(jterms) > 0 {
 			want = float64(jocc) / math.Sqrt(float64(len(jterms)))
@@ -181,8 +193,8 @@ func TestMatchesTextEqualsTerms(t *testing.T) {
 			}
 		}
 	}
-	if checked < 100 || phrases < 100 || chained < 10 {
-		t.Fatalf("only %d matching cases, %d with phrases, %d chained across punctuation", checked, phrases, chained)
+	if checked < 100 || phrases < 100 || chained < 10 || filtered < 100 {
+		t.Fatalf("only %d matching cases, %d with phrases, %d chained across punctuation, %d through the prefilter", checked, phrases, chained, filtered)
 	}
 	// Other queries fall back to Terms.
 	for _, s := range []string{"电", "ABC", "融资 x1", "2026", "欠贷哈款 电"} {
