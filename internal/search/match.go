@@ -179,16 +179,13 @@ func (e *Engine) scoreRows(ctx context.Context, sc scorer, in string, args []any
 // terms. The words a text can be searched for directly are worked out once.
 type scorer struct {
 	q       Query
-	words   []string   // directWords, or nil
-	phrases [][]bigram // directPhrases when words is nil; both nil: cut each text into terms
+	phrases [][]bigram // directPhrases; nil: cut each text into terms
+	words   []string   // the phrases as words when each is one bigram, or nil
 }
 
 func newScorer(q Query) scorer {
-	s := scorer{q: q, words: q.directWords()}
-	if s.words == nil {
-		s.phrases = q.directPhrases()
-	}
-	return s
+	phrases := q.directPhrases()
+	return scorer{q: q, phrases: phrases, words: wordsOf(phrases)}
 }
 
 // prefilter is a condition every appeal the scorer can match meets, for the database to
@@ -198,16 +195,7 @@ func newScorer(q Query) scorer {
 // standing together in one of them. An enterprise's search reads all its own appeals
 // (ScopeRows), and few of them hold the words. Empty for other queries.
 func (s scorer) prefilter(eng db.Engine, args []any) (string, []any) {
-	var subs []string
-	if s.words != nil {
-		subs = append(subs, s.words...)
-	}
-	for _, p := range s.phrases {
-		for _, b := range p {
-			subs = append(subs, string(b[:]))
-		}
-	}
-	if len(subs) == 0 {
+	if s.phrases == nil {
 		return "", args
 	}
 	has := "instr(%s, $%d) > 0"
@@ -215,16 +203,18 @@ func (s scorer) prefilter(eng db.Engine, args []any) (string, []any) {
 		has = "strpos(%s, $%d) > 0"
 	}
 	var b strings.Builder
-	seen := map[string]bool{}
+	seen := map[bigram]bool{}
 	args = slices.Clone(args)
-	for _, sub := range subs {
-		if seen[sub] {
-			continue
+	for _, p := range s.phrases {
+		for _, bg := range p {
+			if seen[bg] {
+				continue
+			}
+			seen[bg] = true
+			args = append(args, string(bg[:]))
+			n := len(args)
+			fmt.Fprintf(&b, " AND ("+has+" OR "+has+" OR "+has+")", "title", n, "body", n, "reply_text", n)
 		}
-		seen[sub] = true
-		args = append(args, sub)
-		n := len(args)
-		fmt.Fprintf(&b, " AND ("+has+" OR "+has+" OR "+has+")", "title", n, "body", n, "reply_text", n)
 	}
 	return b.String(), args
 }

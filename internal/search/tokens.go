@@ -170,28 +170,33 @@ func (q Query) matches(terms []string) (bool, int) {
 // Terms: another kind of query (a lone character, Latin letters or digits), or a text at
 // the maxTerms bound.
 func (q Query) matchesText(text string) (ok bool, occ, n int) {
-	if words := q.directWords(); words != nil {
+	phrases := q.directPhrases()
+	if words := wordsOf(phrases); words != nil {
 		return matchWordsIn(words, text)
 	}
-	if phrases := q.directPhrases(); phrases != nil {
+	if phrases != nil {
 		return matchPhrasesIn(phrases, text)
 	}
 	return false, 0, -1
 }
 
 // directWords are the query's words when matchesText can count them in a text (every
-// group a two-character Han word), else nil.
+// group a two-character Han word: a phrase of one bigram), else nil.
 func (q Query) directWords() []string {
-	words := make([]string, len(q.Groups))
-	for gi, g := range q.Groups {
-		if q.Prefix[gi] || len(g) != 1 {
+	return wordsOf(q.directPhrases())
+}
+
+// wordsOf gives phrases of one bigram each as their words, else nil.
+func wordsOf(phrases [][]bigram) []string {
+	if phrases == nil {
+		return nil
+	}
+	words := make([]string, len(phrases))
+	for i, p := range phrases {
+		if len(p) != 1 {
 			return nil
 		}
-		rs := []rune(g[0])
-		if len(rs) != 2 || !unicode.Is(unicode.Han, rs[0]) || !unicode.Is(unicode.Han, rs[1]) {
-			return nil
-		}
-		words[gi] = g[0]
+		words[i] = string(p[0][:])
 	}
 	return words
 }
