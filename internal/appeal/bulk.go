@@ -688,9 +688,60 @@ func (b *BulkImporter) bumpCounters(ctx context.Context, batch []bulkAppeal, giv
 	return nil
 }
 
-// Write writes checked rows in one transaction: the appeals, their lead parts, their
+// bulkBatch is a batch of checked rows with their column values, made before its
+// transaction (on the checking goroutine); the ids and the numbers the transaction
+// allocates are filled in there.
+type bulkBatch struct {
+	rows                []bulkAppeal
+	avals, pvals, cvals []any
+	// partOf and callbackOf give the row of each part and callback.
+	partOf, callbackOf []int
+}
+
+// encode makes the column values of checked rows; the id (and a number to allocate) are
+// left for Write.
+func (b *BulkImporter) encode(rows []bulkAppeal) *bulkBatch {
+	bb := &bulkBatch{rows: rows, avals: make([]any, 0, len(rows)*len(bulkAppealCols)), pvals: make([]any, 0, len(rows)*len(bulkPartCols)),
+		cvals: make([]any, 0, len(rows)*len(bulkCallbackCols)/2)}
+	for i := range rows {
+		ba := &rows[i]
+		ap := &ba.ap
+		var sat any = string(ap.Satisfaction)
+		bb.avals = append(bb.avals, nil, ap.Number, b.queryCode(), string(ap.Kind), string(ap.Channel), ap.CategoryID, ap.DistrictCode,
+			string(ap.Priority), ap.Title, ap.Body, nullID(ap.EnterpriseOrgID), ap.EnterpriseName, ap.CreditCode, ap.ContactName,
+			ap.ContactPhone, string(ap.State), ap.Round, nullID(ap.LeadOrgID), string(ap.Outcome), ap.ReplyText, sat,
+			nullBool(ap.Solved), millisOr0(ap.Claim.Due), millisOr0(ap.Handle.Start), millisOr0(ap.Handle.Due),
+			millisOr0(ap.Callback.Due), string(ap.SLALevel), string(ap.SLAClock), millisOr0(ap.SLADue), nullMillis(ap.NextAlertAt),
+			nullBool(ap.HandledOnTime), ap.HandleWorking.Milliseconds(), millisOr0(ap.CreatedAt), millisOr0(ap.UpdatedAt),
+			millisOr0(ap.AcceptedAt), millisOr0(ap.DispatchedAt), millisOr0(ap.RepliedAt), millisOr0(ap.CallbackAt), millisOr0(ap.ClosedAt))
+		if ap.LeadOrgID != 0 {
+			state, done := PartDispatched, false
+			var claimOK, answeredOK any
+			if !ba.claimAt.IsZero() {
+				state, claimOK = PartClaimed, ba.claimOK
+			}
+			answer, outcome, due := "", "", millisOr0(ap.SLADue) // an open part carries the appeal's deadline
+			if !ap.RepliedAt.IsZero() {
+				state, done, answeredOK, answer, outcome, due = PartAnswered, true, nullBool(ap.HandledOnTime), ap.ReplyText, string(ap.Outcome), 0
+			}
+			bb.partOf = append(bb.partOf, i)
+			bb.pvals = append(bb.pvals, nil, ap.LeadOrgID, string(RoleLead), 1, string(state), done, millisOr0(ap.DispatchedAt),
+				millisOr0(ap.Claim.Due), millisOr0(ba.claimAt), claimOK, millisOr0(ap.Handle.Due), millisOr0(ap.RepliedAt),
+				answeredOK, answer, outcome, ap.HandleWorking.Milliseconds(), due)
+		}
+		if !ap.CallbackAt.IsZero() {
+			onTime := !ap.CallbackAt.After(ap.Callback.Due)
+			bb.callbackOf = append(bb.callbackOf, i)
+			bb.cvals = append(bb.cvals, nil, 1, nullID(ap.LeadOrgID), string(ap.Satisfaction), *ap.Solved, "phone", millisOr0(ap.CallbackAt), onTime)
+		}
+	}
+	return bb
+}
+
+// Write writes an encoded batch in one transaction: the appeals, their lead parts, their
 // callbacks and their timelines. It returns the ids written (ascending, in row order).
-func (b *BulkImporter) Write(ctx context.Context, batch []bulkAppeal) (first, last int64, err error) {
+func (b *BulkImporter) Write(ctx context.Context, bb *bulkBatch) (first, last int64, err error) {
+	batch := bb.rows
 	if len(batch) == 0 {
 		return 0, 0, nil
 	}
@@ -716,48 +767,27 @@ func (b *BulkImporter) Write(ctx context.Context, batch []bulkAppeal) (first, la
 		if err != nil {
 			return err
 		}
-		avals := make([]any, 0, len(batch)*len(bulkAppealCols))
-		pvals := make([]any, 0, len(batch)*len(bulkPartCols))
-		cvals := make([]any, 0, len(batch)*len(bulkCallbackCols)/2)
 		for i := range batch {
-			ba := &batch[i]
-			ap := &ba.ap
-			ap.ID = ids[i]
-			var sat any = string(ap.Satisfaction)
-			avals = append(avals, ap.ID, ap.Number, b.queryCode(), string(ap.Kind), string(ap.Channel), ap.CategoryID, ap.DistrictCode,
-				string(ap.Priority), ap.Title, ap.Body, nullID(ap.EnterpriseOrgID), ap.EnterpriseName, ap.CreditCode, ap.ContactName,
-				ap.ContactPhone, string(ap.State), ap.Round, nullID(ap.LeadOrgID), string(ap.Outcome), ap.ReplyText, sat,
-				nullBool(ap.Solved), millisOr0(ap.Claim.Due), millisOr0(ap.Handle.Start), millisOr0(ap.Handle.Due),
-				millisOr0(ap.Callback.Due), string(ap.SLALevel), string(ap.SLAClock), millisOr0(ap.SLADue), nullMillis(ap.NextAlertAt),
-				nullBool(ap.HandledOnTime), ap.HandleWorking.Milliseconds(), millisOr0(ap.CreatedAt), millisOr0(ap.UpdatedAt),
-				millisOr0(ap.AcceptedAt), millisOr0(ap.DispatchedAt), millisOr0(ap.RepliedAt), millisOr0(ap.CallbackAt), millisOr0(ap.ClosedAt))
-			if ap.LeadOrgID != 0 {
-				state, done := PartDispatched, false
-				var claimOK, answeredOK any
-				if !ba.claimAt.IsZero() {
-					state, claimOK = PartClaimed, ba.claimOK
-				}
-				answer, outcome, due := "", "", millisOr0(ap.SLADue) // an open part carries the appeal's deadline
-				if !ap.RepliedAt.IsZero() {
-					state, done, answeredOK, answer, outcome, due = PartAnswered, true, nullBool(ap.HandledOnTime), ap.ReplyText, string(ap.Outcome), 0
-				}
-				pvals = append(pvals, ap.ID, ap.LeadOrgID, string(RoleLead), 1, string(state), done, millisOr0(ap.DispatchedAt),
-					millisOr0(ap.Claim.Due), millisOr0(ba.claimAt), claimOK, millisOr0(ap.Handle.Due), millisOr0(ap.RepliedAt),
-					answeredOK, answer, outcome, ap.HandleWorking.Milliseconds(), due)
+			batch[i].ap.ID = ids[i]
+			bb.avals[i*len(bulkAppealCols)] = ids[i]
+			if !given[i] {
+				bb.avals[i*len(bulkAppealCols)+1] = batch[i].ap.Number
 			}
-			if !ap.CallbackAt.IsZero() {
-				onTime := !ap.CallbackAt.After(ap.Callback.Due)
-				cvals = append(cvals, ap.ID, 1, nullID(ap.LeadOrgID), string(ap.Satisfaction), *ap.Solved, "phone", millisOr0(ap.CallbackAt), onTime)
-			}
+		}
+		for j, i := range bb.partOf {
+			bb.pvals[j*len(bulkPartCols)] = ids[i]
+		}
+		for j, i := range bb.callbackOf {
+			bb.cvals[j*len(bulkCallbackCols)] = ids[i]
 		}
 		q := b.s.db.Q(ctx)
-		if err := insertRows(ctx, b.s.db.Engine, q, "appeals", bulkAppealCols, avals); err != nil {
+		if err := insertRows(ctx, b.s.db.Engine, q, "appeals", bulkAppealCols, bb.avals); err != nil {
 			return err
 		}
-		if err := insertRows(ctx, b.s.db.Engine, q, "appeal_assignments", bulkPartCols, pvals); err != nil {
+		if err := insertRows(ctx, b.s.db.Engine, q, "appeal_assignments", bulkPartCols, bb.pvals); err != nil {
 			return err
 		}
-		if err := insertRows(ctx, b.s.db.Engine, q, "appeal_callbacks", bulkCallbackCols, cvals); err != nil {
+		if err := insertRows(ctx, b.s.db.Engine, q, "appeal_callbacks", bulkCallbackCols, bb.cvals); err != nil {
 			return err
 		}
 		for _, st := range bulkEventSQL {

@@ -191,13 +191,21 @@ func (s *Service) bulkWrite(ctx context.Context, a auth.Actor, b *BulkImporter, 
 		res.IndexBuild = time.Since(t)
 		return err
 	}
-	if s.db.Engine == db.SQLite {
-		// A large page cache for the load and the index builds (the writer is one
-		// connection: the setting is the load's alone), the usual one afterwards.
+	if o.DeferIndexes {
+		// Nobody else uses the database: the writer gets a large page cache and maps the
+		// file for the load and the index builds.
+		restore, err := s.db.BulkWriter(ctx)
+		if err != nil {
+			return err
+		}
+		defer restore()
+	} else if s.db.Engine == db.SQLite {
+		// A large page cache for the load (the writer is one connection: the setting is
+		// the load's alone), the usual one afterwards.
 		if _, err := s.db.W.ExecContext(ctx, `PRAGMA cache_size = -524288`); err != nil {
 			return err
 		}
-		defer s.db.W.ExecContext(context.WithoutCancel(ctx), `PRAGMA cache_size = -32000`)
+		defer s.db.W.ExecContext(context.WithoutCancel(ctx), `PRAGMA cache_size = -16000`)
 	}
 	if o.DeferIndexes {
 		if creates, err = s.dropIndexes(ctx); err != nil {
@@ -209,8 +217,38 @@ func (s *Service) bulkWrite(ctx context.Context, a auth.Actor, b *BulkImporter, 
 			}
 		}()
 	}
-	batch := make([]bulkAppeal, 0, o.Batch)
-	flush := func() error {
+	// The rows are checked (and generated) and their values made on another goroutine
+	// while the writer writes the previous batch: on two cores the checks no longer wait
+	// for SQLite, nor SQLite for them.
+	batches := make(chan *bulkBatch, 1)
+	stop := make(chan struct{})
+	go func() {
+		defer close(batches)
+		batch := make([]bulkAppeal, 0, o.Batch)
+		for {
+			ba, ok := next()
+			if ok {
+				batch = append(batch, ba)
+			}
+			if len(batch) > 0 && (len(batch) == o.Batch || !ok) {
+				select {
+				case batches <- b.encode(batch):
+				case <-stop:
+					return
+				}
+				batch = make([]bulkAppeal, 0, o.Batch)
+			}
+			if !ok {
+				return
+			}
+		}
+	}()
+	defer func() {
+		close(stop)
+		for range batches { // the producer has stopped once batches is closed
+		}
+	}()
+	for batch := range batches {
 		first, last, err := b.Write(ctx, batch)
 		if err != nil {
 			return err
@@ -219,28 +257,9 @@ func (s *Service) bulkWrite(ctx context.Context, a auth.Actor, b *BulkImporter, 
 			res.FirstID = first
 		}
 		res.LastID = last
-		res.Imported += len(batch)
-		batch = batch[:0]
+		res.Imported += len(batch.rows)
 		if o.Progress != nil {
 			o.Progress(res.Imported)
-		}
-		return nil
-	}
-	for {
-		ba, ok := next()
-		if !ok {
-			break
-		}
-		batch = append(batch, ba)
-		if len(batch) == o.Batch {
-			if err := flush(); err != nil {
-				return err
-			}
-		}
-	}
-	if len(batch) > 0 {
-		if err := flush(); err != nil {
-			return err
 		}
 	}
 	if res.Imported == 0 {

@@ -1,6 +1,8 @@
 package appeal_test
 
 import (
+	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -202,6 +204,75 @@ func TestBulkImportErrors(t *testing.T) {
 		}
 		if _, err := f.svc.ImportAppeals(f.ctx, f.e1, []appeal.BulkRow{ok}, nil, nil, appeal.BulkOptions{Now: now}); err == nil {
 			t.Error("an enterprise user imported appeals")
+		}
+	})
+}
+
+// A streamed load stops at its first bad row: the rows before it are written whole (in
+// their batches), nothing after it is asked for; a load whose writing fails stops asking
+// for rows as well. The rows are checked on a goroutine of their own while the writer
+// writes, so both ends must stop.
+func TestBulkLoadStops(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFx(t, d)
+		now := f.clock.Now()
+		gen, err := f.svc.NewBulkGenerator(f.ctx, appeal.GenOptions{N: 300, From: now.AddDate(-1, 0, 0), To: now, Seed: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rows []appeal.BulkRow
+		for r, ok := gen.Next(); ok; r, ok = gen.Next() {
+			rows = append(rows, r)
+		}
+		count := func() (n int) {
+			t.Helper()
+			if err := d.R.QueryRow(`SELECT COUNT(*) FROM appeals`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		rows[150].CategoryCode = "nope"
+		asked := 0
+		next := func() (appeal.BulkRow, bool) {
+			if asked == len(rows) {
+				return appeal.BulkRow{}, false
+			}
+			asked++
+			return rows[asked-1], true
+		}
+		res, err := f.svc.BulkLoad(f.ctx, f.op, next, appeal.BulkOptions{Batch: 40, Now: now, DeferIndexes: true})
+		if err == nil || len(res.Errors) != 1 || res.Errors[0].Row != 151 || res.Errors[0].Field != "category" {
+			t.Fatalf("a bad row 151: %v, errors %+v", err, res.Errors)
+		}
+		if res.Imported != 150 || count() != 150 || asked != 151 {
+			t.Fatalf("imported %d, %d in the database, %d rows asked for; want 150, 150, 151", res.Imported, count(), asked)
+		}
+
+		// The writer fails (the context ends during the third batch's check): the batches
+		// written stay, the load returns the error, and no row is asked for afterwards.
+		ctx, cancel := context.WithCancel(f.ctx)
+		defer cancel()
+		rows[150].CategoryCode = rows[149].CategoryCode
+		asked = 0
+		cancelAt := 100
+		res, err = f.svc.BulkLoad(ctx, f.op, func() (appeal.BulkRow, bool) {
+			if asked == cancelAt {
+				cancel()
+			}
+			return next()
+		}, appeal.BulkOptions{Batch: 40, Now: now})
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("a cancelled load: %v", err)
+		}
+		stopped := asked
+		if res.Imported%40 != 0 || res.Imported > cancelAt || count() != 150+res.Imported {
+			t.Fatalf("imported %d (%d in the database with the first load's 150) after a cancel at row %d", res.Imported, count(), cancelAt)
+		}
+		if stopped >= len(rows) {
+			t.Fatalf("the checking went on to row %d of %d after the writer stopped", stopped, len(rows))
+		}
+		if asked != stopped {
+			t.Fatalf("rows asked for after the load returned: %d → %d", stopped, asked)
 		}
 	})
 }
