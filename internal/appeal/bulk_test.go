@@ -32,13 +32,17 @@ func TestBulkLoadConsistent(t *testing.T) {
 		}
 		// One row names its number; the rest are allocated around it.
 		rows[10].Number = "ZQ" + rows[10].CreatedAt.In(calendar.Location()).Format("20060102") + "000777"
-		indexes := func() int64 {
-			q := `SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND tbl_name LIKE 'appeal%'`
+		// The indexes, and on PostgreSQL the foreign keys (validated), that a deferred
+		// load drops and brings back.
+		indexes := func() [2]int64 {
+			q := `SELECT COUNT(*), 0 FROM sqlite_master WHERE type = 'index' AND tbl_name LIKE 'appeal%'`
 			if d.Engine == db.Postgres {
-				q = `SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() AND tablename LIKE 'appeal%'`
+				q = `SELECT (SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() AND tablename LIKE 'appeal%'),
+					(SELECT COUNT(*) FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+					WHERE k.contype = 'f' AND k.convalidated AND n.nspname = current_schema() AND c.relname LIKE 'appeal%')`
 			}
-			var n int64
-			if err := d.R.QueryRow(q).Scan(&n); err != nil {
+			var n [2]int64
+			if err := d.R.QueryRow(q).Scan(&n[0], &n[1]); err != nil {
 				t.Fatal(err)
 			}
 			return n
@@ -52,7 +56,10 @@ func TestBulkLoadConsistent(t *testing.T) {
 			t.Fatalf("imported %d, errors %v", res.Imported, res.Errors)
 		}
 		if after := indexes(); after != before {
-			t.Errorf("%d indexes on the appeal tables after a deferred load, %d before", after, before)
+			t.Errorf("indexes and valid foreign keys on the appeal tables after a deferred load %v, before %v", after, before)
+		}
+		if d.Engine == db.Postgres && before[1] < 10 {
+			t.Errorf("only %d foreign keys on the appeal tables", before[1])
 		}
 		if d.Engine == db.Postgres {
 			// vacuumed, so that its pages can be marked all-visible for index-only scans
