@@ -3,6 +3,7 @@ package appeal_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -282,4 +283,42 @@ func TestBulkLoadStops(t *testing.T) {
 			t.Fatalf("rows asked for after the load returned: %d → %d", stopped, asked)
 		}
 	})
+}
+
+// A deferred load on PostgreSQL drops the foreign keys and adds them back. Should a row
+// written meanwhile break one (someone used the database during the load), the key comes
+// back NOT VALID — still refusing new rows that break it — and the load says so.
+func TestBulkLoadBrokenKeyComesBack(t *testing.T) {
+	d := dbtest.New(t, db.Postgres)
+	f := newFx(t, d)
+	now := f.clock.Now()
+	gen, err := f.svc.NewBulkGenerator(f.ctx, appeal.GenOptions{N: 120, From: now.AddDate(-1, 0, 0), To: now, Seed: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	asked := 0
+	next := func() (appeal.BulkRow, bool) {
+		asked++
+		if asked == 80 { // the first batch is written, the keys are down
+			if _, err := d.W.Exec(`INSERT INTO appeal_events (appeal_id, at, action, from_state, to_state) VALUES (987654321, 1, 'note', '', '')`); err != nil {
+				t.Errorf("a row without its appeal during the load: %v", err)
+			}
+		}
+		return gen.Next()
+	}
+	_, err = f.svc.BulkLoad(f.ctx, f.op, next, appeal.BulkOptions{Batch: 50, Now: now, DeferIndexes: true})
+	if err == nil || !strings.Contains(err.Error(), "VALIDATE CONSTRAINT") {
+		t.Fatalf("a load whose rows break a foreign key: %v", err)
+	}
+	var valid bool
+	if err := d.R.QueryRow(`SELECT k.convalidated FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+		WHERE k.contype = 'f' AND n.nspname = current_schema() AND c.relname = 'appeal_events' AND pg_get_constraintdef(k.oid) LIKE 'FOREIGN KEY (appeal_id)%'`).Scan(&valid); err != nil {
+		t.Fatalf("the timeline's key to its appeal after the load: %v", err)
+	}
+	if valid {
+		t.Error("the key is marked valid though a row breaks it")
+	}
+	if _, err := d.W.Exec(`INSERT INTO appeal_events (appeal_id, at, action, from_state, to_state) VALUES (987654322, 1, 'note', '', '')`); err == nil {
+		t.Error("the key does not refuse a new row without its appeal")
+	}
 }
