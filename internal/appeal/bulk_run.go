@@ -280,20 +280,21 @@ func (s *Service) bulkWrite(ctx context.Context, a auth.Actor, b *BulkImporter, 
 	})
 }
 
-// bulkTables are the tables whose secondary indexes a deferred load drops.
-var bulkTables = []string{"appeals", "appeal_events", "appeal_assignments", "appeal_callbacks"}
+// bulkTables are the tables whose secondary indexes (and foreign keys, on PostgreSQL) a
+// deferred load drops, as an SQL list.
+const bulkTables = `('appeals', 'appeal_events', 'appeal_assignments', 'appeal_callbacks')`
 
 // dropIndexes drops the non-unique indexes of the bulk tables (and on PostgreSQL their
-// foreign keys) and returns the statements that create them again, in order. The parts' appeal index stays: each batch's claim
-// steps are read through it.
+// foreign keys) and returns the statements that create them again, in order. The parts'
+// appeal index stays: each batch's claim steps are read through it.
 func (s *Service) dropIndexes(ctx context.Context) ([]string, error) {
 	var q string
 	if s.db.Engine == db.Postgres {
 		q = `SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()
-			AND tablename IN ('appeals', 'appeal_events', 'appeal_assignments', 'appeal_callbacks') AND indexdef NOT LIKE 'CREATE UNIQUE%' AND indexname <> 'appeal_assignments_appeal'`
+			AND tablename IN `+bulkTables+` AND indexdef NOT LIKE 'CREATE UNIQUE%' AND indexname <> 'appeal_assignments_appeal'`
 	} else {
 		q = `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
-			AND tbl_name IN ('appeals', 'appeal_events', 'appeal_assignments', 'appeal_callbacks') AND sql NOT LIKE 'CREATE UNIQUE%' AND name <> 'appeal_assignments_appeal'`
+			AND tbl_name IN `+bulkTables+` AND sql NOT LIKE 'CREATE UNIQUE%' AND name <> 'appeal_assignments_appeal'`
 	}
 	rows, err := s.db.W.QueryContext(ctx, q)
 	if err != nil {
@@ -335,7 +336,7 @@ func (s *Service) dropForeignKeys(ctx context.Context) ([]string, error) {
 	rows, err := s.db.W.QueryContext(ctx, `SELECT c.relname, k.conname, pg_get_constraintdef(k.oid) FROM pg_constraint k
 		JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
 		WHERE k.contype = 'f' AND n.nspname = current_schema()
-		AND c.relname IN ('appeals', 'appeal_events', 'appeal_assignments', 'appeal_callbacks') ORDER BY c.relname, k.conname`)
+		AND c.relname IN `+bulkTables+` ORDER BY c.relname, k.conname`)
 	if err != nil {
 		return nil, fmt.Errorf("appeal: bulk: foreign keys: %w", err)
 	}
