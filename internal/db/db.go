@@ -125,10 +125,10 @@ const (
 // called: a 512 MB page cache, and the file mapped into memory as far as SQLite maps
 // (its build's limit: 2 GB), so the index builds' passes over the appeals table read
 // those pages without a system call and a copy each (the index builds after a million
-// appeals, a 2.1 GB file: 26.9 → 22.6 s). Only for a load into a database nobody uses
-// meanwhile — the writer is one connection and the settings are the load's alone, but
-// the mapped pages count in this process's resident memory. On PostgreSQL it does
-// nothing.
+// appeals, a 2.1 GB file: 26.0–26.5 → 23.1–23.6 s). Only for a load into a database
+// nobody uses meanwhile — the writer is one connection and the settings are the load's
+// alone, but the mapped pages count in this process's resident memory. On PostgreSQL it
+// does nothing.
 func (d *DB) BulkWriter(ctx context.Context) (restore func(), err error) {
 	if d.Engine != SQLite {
 		return func() {}, nil
