@@ -191,22 +191,14 @@ func (s *Service) bulkWrite(ctx context.Context, a auth.Actor, b *BulkImporter, 
 		res.IndexBuild = time.Since(t)
 		return err
 	}
-	if o.DeferIndexes {
-		// Nobody else uses the database: the writer gets a large page cache and maps the
-		// file for the load and the index builds.
-		restore, err := s.db.BulkWriter(ctx)
-		if err != nil {
-			return err
-		}
-		defer restore()
-	} else if s.db.Engine == db.SQLite {
-		// A large page cache for the load (the writer is one connection: the setting is
-		// the load's alone), the usual one afterwards.
-		if _, err := s.db.W.ExecContext(ctx, `PRAGMA cache_size = -524288`); err != nil {
-			return err
-		}
-		defer s.db.W.ExecContext(context.WithoutCancel(ctx), `PRAGMA cache_size = -16000`)
+	// A large page cache for the load (the writer is one connection: the setting is the
+	// load's alone), the usual one afterwards; when nobody else uses the database, the
+	// file mapped for the load and the index builds too.
+	restore, err := s.db.BulkWriter(ctx, o.DeferIndexes)
+	if err != nil {
+		return err
 	}
+	defer restore()
 	if o.DeferIndexes {
 		// What was dropped comes back even when dropping the rest failed.
 		creates, err = s.dropIndexes(ctx)
@@ -291,10 +283,10 @@ func (s *Service) dropIndexes(ctx context.Context) ([]string, error) {
 	var q string
 	if s.db.Engine == db.Postgres {
 		q = `SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()
-			AND tablename IN `+bulkTables+` AND indexdef NOT LIKE 'CREATE UNIQUE%' AND indexname <> 'appeal_assignments_appeal'`
+			AND tablename IN ` + bulkTables + ` AND indexdef NOT LIKE 'CREATE UNIQUE%' AND indexname <> 'appeal_assignments_appeal'`
 	} else {
 		q = `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
-			AND tbl_name IN `+bulkTables+` AND sql NOT LIKE 'CREATE UNIQUE%' AND name <> 'appeal_assignments_appeal'`
+			AND tbl_name IN ` + bulkTables + ` AND sql NOT LIKE 'CREATE UNIQUE%' AND name <> 'appeal_assignments_appeal'`
 	}
 	rows, err := s.db.W.QueryContext(ctx, q)
 	if err != nil {

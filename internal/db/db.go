@@ -122,29 +122,32 @@ const (
 )
 
 // BulkWriter gives SQLite's writer connection a bulk load's settings until restore is
-// called: a 512 MB page cache, and the file mapped into memory as far as SQLite maps
-// (its build's limit: 2 GB), so the index builds' passes over the appeals table read
-// those pages without a system call and a copy each (the index builds after a million
-// appeals, a 2.1 GB file: 26.0–26.5 → 23.1–23.6 s). Only for a load into a database
-// nobody uses meanwhile — the writer is one connection and the settings are the load's
-// alone, but the mapped pages count in this process's resident memory. On PostgreSQL it
-// does nothing.
-func (d *DB) BulkWriter(ctx context.Context) (restore func(), err error) {
+// called: a 512 MB page cache, and with mapFile the file mapped into memory as far as
+// SQLite maps (its build's limit: 2 GB), so the index builds' passes over the appeals
+// table read those pages without a system call and a copy each (the index builds after
+// a million appeals, a 2.1 GB file: 26.0–26.5 → 23.1–23.6 s). The writer is one
+// connection, so the settings are the load's alone; mapFile only for a load into a
+// database nobody uses meanwhile, as the mapped pages count in this process's resident
+// memory. On PostgreSQL it does nothing.
+func (d *DB) BulkWriter(ctx context.Context, mapFile bool) (restore func(), err error) {
 	if d.Engine != SQLite {
 		return func() {}, nil
+	}
+	restore = func() {
+		ctx := context.WithoutCancel(ctx)
+		d.W.ExecContext(ctx, `PRAGMA `+writerCache)
+		d.W.ExecContext(ctx, `PRAGMA mmap_size = 0`)
 	}
 	if _, err := d.W.ExecContext(ctx, `PRAGMA cache_size = -524288`); err != nil {
 		return nil, err
 	}
-	if _, err := d.W.ExecContext(ctx, `PRAGMA mmap_size = 2147418112`); err != nil {
-		d.W.ExecContext(context.WithoutCancel(ctx), `PRAGMA `+writerCache)
-		return nil, err
+	if mapFile {
+		if _, err := d.W.ExecContext(ctx, `PRAGMA mmap_size = 2147418112`); err != nil {
+			restore()
+			return nil, err
+		}
 	}
-	return func() {
-		ctx := context.WithoutCancel(ctx)
-		d.W.ExecContext(ctx, `PRAGMA `+writerCache)
-		d.W.ExecContext(ctx, `PRAGMA mmap_size = 0`)
-	}, nil
+	return restore, nil
 }
 
 func sqliteDSN(path string, readOnly bool) string {
