@@ -23,14 +23,7 @@ func TestBulkLoadConsistent(t *testing.T) {
 			t.Fatal(err)
 		}
 		now := f.clock.Now()
-		gen, err := f.svc.NewBulkGenerator(f.ctx, appeal.GenOptions{N: 400, From: now.AddDate(-2, 0, 0), To: now, Seed: 3})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var rows []appeal.BulkRow
-		for r, ok := gen.Next(); ok; r, ok = gen.Next() {
-			rows = append(rows, r)
-		}
+		rows := f.generated(appeal.GenOptions{N: 400, From: now.AddDate(-2, 0, 0), To: now, Seed: 3})
 		// One row names its number; the rest are allocated around it.
 		rows[10].Number = "ZQ" + rows[10].CreatedAt.In(calendar.Location()).Format("20060102") + "000777"
 		// The indexes, and on PostgreSQL the foreign keys (validated), that a deferred
@@ -224,14 +217,7 @@ func TestBulkLoadStops(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		f := newFx(t, d)
 		now := f.clock.Now()
-		gen, err := f.svc.NewBulkGenerator(f.ctx, appeal.GenOptions{N: 300, From: now.AddDate(-1, 0, 0), To: now, Seed: 5})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var rows []appeal.BulkRow
-		for r, ok := gen.Next(); ok; r, ok = gen.Next() {
-			rows = append(rows, r)
-		}
+		rows := f.generated(appeal.GenOptions{N: 300, From: now.AddDate(-1, 0, 0), To: now, Seed: 5})
 		count := func() (n int) {
 			t.Helper()
 			if err := d.R.QueryRow(`SELECT COUNT(*) FROM appeals`).Scan(&n); err != nil {
@@ -321,4 +307,18 @@ func TestBulkLoadBrokenKeyComesBack(t *testing.T) {
 	if _, err := d.W.Exec(`INSERT INTO appeal_events (appeal_id, at, action, from_state, to_state) VALUES (987654322, 1, 'note', '', '')`); err == nil {
 		t.Error("the key does not refuse a new row without its appeal")
 	}
+}
+
+// generated returns the rows a BulkGenerator makes with o.
+func (f *fx) generated(o appeal.GenOptions) []appeal.BulkRow {
+	f.t.Helper()
+	gen, err := f.svc.NewBulkGenerator(f.ctx, o)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	var rows []appeal.BulkRow
+	for r, ok := gen.Next(); ok; r, ok = gen.Next() {
+		rows = append(rows, r)
+	}
+	return rows
 }
