@@ -16,6 +16,7 @@ import (
 	"yingshang/internal/apperr"
 	"yingshang/internal/auth"
 	"yingshang/internal/db"
+	"yingshang/internal/directory"
 	"yingshang/internal/i18n"
 )
 
@@ -192,10 +193,47 @@ type qspec struct {
 	// cap bounds the count (CountCap when zero).
 	cap int
 	// catWhere is the index in where of a category filter over several categories (a
-	// category and its children), catArgs the numbers of their $n parameters; catWhere
-	// is -1 without one (see byCategory).
+	// category and its children), catIDs their ids; catWhere is -1 without one (see
+	// byCategory).
 	catWhere int
-	catArgs  []int
+	catIDs   []int64
+	// id is the placeholder of an organisation's or a user's id (idPlaceholder).
+	id string
+}
+
+// idPlaceholder is how a queue binds an organisation's or a user's id, which cannot be
+// written into the text like a state (lit): there are as many as there are
+// organisations. On SQLite it is +? — the unary plus keeps the value away from the
+// planner's STAT4 samples, so binding another id does not make SQLite prepare the
+// statement again at every run; the plan is the one for an average organisation, the
+// same index for every queue (EXPLAIN QUERY PLAN at a million appeals, bare ? against
+// +?). PostgreSQL plans with the values of its own accord and cannot type +$1.
+func (s *Service) idPlaceholder() string {
+	if s.db.Engine == db.SQLite {
+		return "+?"
+	}
+	return "?"
+}
+
+// lit is v as an SQL string literal. The queues write the values of a fixed set (a
+// state, a kind, a district code …) into their text instead of binding them: SQLite,
+// built with STAT4, prepares a statement again at every run when a bound value may change
+// its plan — any value compared with an indexed column — and that was a tenth of the
+// serving process's CPU on queue pages (pprof, a million appeals, 16 clients). With the
+// value in the text the plan is made once per statement and cached, and it is the plan
+// made now: the planner read the bound value too. Only values checked against their set
+// come here (the statement cache holds a bounded number of texts); the quotes are doubled
+// all the same.
+func lit(v string) string { return "'" + strings.ReplaceAll(v, "'", "''") + "'" }
+
+// addIs adds col = v, with v written as a literal when it is one of the set (lit) and
+// bound otherwise (a value outside the set matches nothing, or is refused by the caller).
+func addIs[T ~string](q *qspec, col string, v T, set []T) {
+	if slices.Contains(set, v) {
+		q.add(col + " = " + lit(string(v)))
+		return
+	}
+	q.add(col+" = ?", string(v))
 }
 
 func (q *qspec) add(cond string, args ...any) {
@@ -214,10 +252,10 @@ func (s *Service) spec(a auth.Actor, q Queue, f Filter) (*qspec, error) {
 	if !a.ScopeAllows("appeals", false) || !slices.Contains(QueuesFor(a), q) {
 		return nil, apperr.Forbidden()
 	}
-	sp := &qspec{from: `appeals a`, idCol: "a.id", sorts: allSorts, catWhere: -1}
+	sp := &qspec{from: `appeals a`, idCol: "a.id", sorts: allSorts, catWhere: -1, id: s.idPlaceholder()}
 	switch q {
 	case QueueSubmitted, QueueAccepted, QueueReturned, QueueExtension, QueueReplied:
-		sp.add("a.state = ?", string(q))
+		sp.add("a.state = " + lit(string(q)))
 	case QueueYellow, QueueRed:
 		// The literal IN matches the partial index's predicate on both engines. The level
 		// comes first and as a literal (one of two constants, never input): with the IN
@@ -242,27 +280,27 @@ func (s *Service) spec(a auth.Actor, q Queue, f Filter) (*qspec, error) {
 		if q == QueueDeptHandling {
 			st = PartClaimed
 		}
-		sp.add("x.org_id = ? AND x.state = ?", a.OrgID, string(st))
+		sp.add("x.org_id = "+sp.id+" AND x.state = "+lit(string(st)), a.OrgID)
 	case QueueDeptYellow, QueueDeptRed:
 		sp.from, sp.idCol, sp.dept = `appeal_assignments x JOIN appeals a ON a.id = x.appeal_id`, "x.appeal_id", true
 		lvl := "yellow"
 		if q == QueueDeptRed {
 			lvl = "red"
 		}
-		sp.add("x.org_id = ? AND x.state IN ('dispatched', 'claimed', 'returned') AND a.sla_level = ?", a.OrgID, lvl)
+		sp.add("x.org_id = "+sp.id+" AND x.state IN ('dispatched', 'claimed', 'returned') AND a.sla_level = "+lit(lvl), a.OrgID)
 	case QueueDeptAnswered:
 		sp.from, sp.idCol, sp.dept = `appeal_assignments x JOIN appeals a ON a.id = x.appeal_id`, "x.appeal_id", true
-		sp.add("x.org_id = ? AND x.done", a.OrgID)
+		sp.add("x.org_id = "+sp.id+" AND x.done", a.OrgID)
 		sp.sorts = []Sort{SortCreated}
 		sp.cap = HistoryCountCap
 	case QueueMine:
 		if a.Has(auth.RoleEnterprise) {
-			sp.add("a.enterprise_org_id = ?", a.OrgID)
+			sp.add("a.enterprise_org_id = "+sp.id, a.OrgID)
 		} else {
-			sp.add("a.chamber_org_id = ?", a.OrgID)
+			sp.add("a.chamber_org_id = "+sp.id, a.OrgID)
 		}
 	case QueueLeader:
-		sp.add("a.id IN (SELECT appeal_id FROM appeal_leaders WHERE user_id = ?)", a.UserID)
+		sp.add("a.id IN (SELECT appeal_id FROM appeal_leaders WHERE user_id = "+sp.id+")", a.UserID)
 	}
 	return sp, nil
 }
@@ -273,33 +311,33 @@ func (s *Service) applyFilter(ctx context.Context, sp *qspec, f Filter) error {
 		if !slices.Contains(Kinds, f.Kind) {
 			v.Add("kind", "error.choice")
 		}
-		sp.add("a.kind = ?", string(f.Kind))
+		addIs(sp, "a.kind", f.Kind, Kinds)
 	}
 	if f.CategoryID != 0 {
 		ids, err := s.categoryAndChildren(ctx, f.CategoryID)
 		if err != nil {
 			return err
 		}
-		ph := make([]string, len(ids))
-		args := make([]any, len(ids))
+		// The ids are written into the text like a state (lit): the categories are few and
+		// their ids are the database's own.
+		in := make([]string, len(ids))
 		for i, id := range ids {
-			ph[i], args[i] = "?", id
-			sp.catArgs = append(sp.catArgs, len(sp.args)+i+1)
+			in[i] = strconv.FormatInt(id, 10)
 		}
-		sp.catWhere = len(sp.where)
-		sp.add("a.category_id IN ("+strings.Join(ph, ", ")+")", args...)
+		sp.catWhere, sp.catIDs = len(sp.where), ids
+		sp.add("a.category_id IN (" + strings.Join(in, ", ") + ")")
 	}
 	if f.District != "" {
-		sp.add("a.district_code = ?", f.District)
+		addIs(sp, "a.district_code", f.District, directory.Districts)
 	}
 	if f.Priority != "" {
-		sp.add("a.priority = ?", string(f.Priority))
+		addIs(sp, "a.priority", f.Priority, Priorities)
 	}
 	if f.State != "" {
 		if !slices.Contains(States, f.State) {
 			v.Add("state", "error.choice")
 		}
-		sp.add("a.state = ?", string(f.State))
+		addIs(sp, "a.state", f.State, States)
 	}
 	if q := strings.TrimSpace(f.Q); q != "" {
 		if len(q) == 16 && strings.HasPrefix(strings.ToUpper(q), "ZQ") {
@@ -318,10 +356,10 @@ func (s *Service) applyFilter(ctx context.Context, sp *qspec, f Filter) error {
 		sp.add("a.supervision_level > 0")
 	}
 	if f.Dept != 0 {
-		sp.add("a.id IN (SELECT d.appeal_id FROM appeal_assignments d WHERE d.org_id = ?)", f.Dept)
+		sp.add("a.id IN (SELECT d.appeal_id FROM appeal_assignments d WHERE d.org_id = "+sp.id+")", f.Dept)
 	}
 	if f.Level != "" {
-		sp.add("a.sla_level = ?", string(f.Level))
+		addIs(sp, "a.sla_level", f.Level, Levels)
 	}
 	return v.Err()
 }
@@ -516,21 +554,24 @@ func (s *Service) List(ctx context.Context, a auth.Actor, q Queue, f Filter) (Pa
 // children to the newest n of each category. Over an IN list the database cannot read
 // the (category_id, state, updated_at) index in order and sorted every matching row — a
 // parent category's 办结 appeals are hundreds of thousands at ten million; each branch here
-// reads n entries of that index in order, and the page sorts at most n per category.
+// reads n entries of that index in order, and the newest n of them are merged from the
+// index entries before any appeal is read, so the page reads n appeals, not n per
+// category (a million appeals, 融资类 and its two children: 1.31 → 0.75 ms a page).
 func (sp *qspec) byCategory(n int) {
-	if sp.from != `appeals a` || sp.catWhere < 0 || len(sp.catArgs) < 2 {
+	if sp.from != `appeals a` || sp.catWhere < 0 || len(sp.catIDs) < 2 {
 		return
 	}
 	var branches []string
-	for _, num := range sp.catArgs {
+	for i, id := range sp.catIDs {
 		where := slices.Clone(sp.where)
-		where[sp.catWhere] = "a.category_id = $" + strconv.Itoa(num)
-		branches = append(branches, `SELECT id FROM (SELECT a.id FROM appeals a WHERE `+strings.Join(where, " AND ")+
-			` ORDER BY a.updated_at DESC, a.id DESC LIMIT `+strconv.Itoa(n)+`) b`+strconv.Itoa(num))
+		where[sp.catWhere] = "a.category_id = " + strconv.FormatInt(id, 10)
+		branches = append(branches, `SELECT * FROM (SELECT a.id, a.updated_at FROM appeals a WHERE `+strings.Join(where, " AND ")+
+			` ORDER BY a.updated_at DESC, a.id DESC LIMIT `+strconv.Itoa(n)+`) b`+strconv.Itoa(i))
 	}
 	// The branches hold every condition: the page itself only looks the ids up (with the
 	// conditions repeated outside, the planner went back to scanning every match).
-	sp.where = []string{"a.id IN (" + strings.Join(branches, " UNION ALL ") + ")"}
+	sp.where = []string{"a.id IN (SELECT id FROM (" + strings.Join(branches, " UNION ALL ") +
+		`) u ORDER BY updated_at DESC, id DESC LIMIT ` + strconv.Itoa(n) + ")"}
 }
 
 // appealCol finds a condition on the appeal's columns (a.…).

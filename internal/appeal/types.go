@@ -48,6 +48,9 @@ const (
 	PriorityUrgent Priority = "urgent"
 )
 
+// Priorities lists the priorities in display order.
+var Priorities = []Priority{PriorityNormal, PriorityUrgent}
+
 // State is where an appeal stands in the closed loop.
 type State string
 
@@ -116,6 +119,9 @@ const (
 // Level is an SLA colour: calendar.LevelGreen, LevelYellow (80% of the working time
 // used) or LevelRed (overdue); empty while no clock runs.
 type Level = calendar.Level
+
+// Levels lists the SLA colours.
+var Levels = []Level{calendar.LevelGreen, calendar.LevelYellow, calendar.LevelRed}
 
 // AssignmentRole says whether a department leads or helps.
 type AssignmentRole string

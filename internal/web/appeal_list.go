@@ -153,7 +153,7 @@ func (s *Server) appealList(w http.ResponseWriter, r *http.Request) {
 	d := appealListData{Queue: queue, Dept: strings.HasPrefix(string(queue), "dept_"), Sort: flt.Sort, Filter: form,
 		Kinds: enumOptions(s, lang, "appeal.kind.", appeal.Kinds), Categories: cats.Options(lang), Districts: s.districtOptions(lang, st),
 		Levels:     enumOptions(s, lang, "appeal.level.", []calendar.Level{calendar.LevelGreen, calendar.LevelYellow, calendar.LevelRed}),
-		Priorities: enumOptions(s, lang, "appeal.priority.", []appeal.Priority{appeal.PriorityNormal, appeal.PriorityUrgent}),
+		Priorities: enumOptions(s, lang, "appeal.priority.", appeal.Priorities),
 		Sorts:      map[appeal.Sort]SortLink{}}
 	if queue == appeal.QueueAll {
 		d.States = enumOptions(s, lang, "appeal.state.", appeal.States)

@@ -43,7 +43,7 @@ func (s *Server) appealNewData(r *http.Request) (appealNewData, error) {
 	}
 	d := appealNewData{Role: filingRole(a), Kinds: enumOptions(s, lang, "appeal.kind.", appeal.Kinds),
 		Categories: s.categories(ctx, a, false).Options(lang), Districts: s.districtOptions(lang, st),
-		Priorities: enumOptions(s, lang, "appeal.priority.", []appeal.Priority{appeal.PriorityNormal, appeal.PriorityUrgent})}
+		Priorities: enumOptions(s, lang, "appeal.priority.", appeal.Priorities)}
 	switch d.Role {
 	case auth.RoleOperator:
 		d.Channels = enumOptions(s, lang, "appeal.channel.", []appeal.Channel{appeal.ChannelHotline, appeal.ChannelLeaderVisit, appeal.ChannelRoundtable})

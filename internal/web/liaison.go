@@ -239,7 +239,7 @@ func (s *Server) problemOptions(r *http.Request, orgs []liaison.OrgRef, withDept
 			o.Categories = append(o.Categories, Option{Value: strconv.FormatInt(c.ID, 10), Label: label})
 		}
 	}
-	for _, p := range []appeal.Priority{appeal.PriorityNormal, appeal.PriorityUrgent} {
+	for _, p := range appeal.Priorities {
 		o.Priorities = append(o.Priorities, Option{Value: string(p), Label: s.Catalog.T(lang, "appeal.priority."+string(p))})
 	}
 	if o.Typed {
