@@ -605,7 +605,7 @@ func (s *Server) listAppeals(w http.ResponseWriter, r *http.Request) error {
 		}
 		out.Items = append(out.Items, li)
 	}
-	return writeJSON(w, http.StatusOK, out)
+	return writeAppealPage(w, http.StatusOK, out)
 }
 
 // categoryCodes maps every category's id to its code (the catalogue is a few dozen rows).
