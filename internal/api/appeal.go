@@ -45,13 +45,7 @@ func (s *Server) appealRoutes() []Route {
 type stamp time.Time
 
 // MarshalJSON writes the instant in +08:00, or null.
-func (t stamp) MarshalJSON() ([]byte, error) {
-	tt := time.Time(t)
-	if tt.IsZero() {
-		return []byte("null"), nil
-	}
-	return []byte(`"` + tt.In(calendar.Location()).Format(time.RFC3339) + `"`), nil
-}
+func (t stamp) MarshalJSON() ([]byte, error) { return appendStamp(make([]byte, 0, 27), t), nil }
 
 // UnmarshalJSON reads what MarshalJSON writes (Go clients decode the API's own types).
 func (t *stamp) UnmarshalJSON(b []byte) error {

@@ -16,7 +16,8 @@ import (
 // MarshalJSON and then being checked and compacted again. appendAppealPage writes the same
 // bytes directly (103–110 → 23–24 µs and 303 → 0 allocations a page of 50,
 // BenchmarkAppealPageJSON); TestAppealPageJSONEqualsEncoder holds it to what encoding/json
-// writes for random pages.
+// writes for random pages (a field added to AppealListItem fails it until it is written
+// here too).
 
 // pageBufs holds the buffers pages are written into (a page of 50 is about 35 KB; making
 // a new one for every page was a fifth of writing it).
@@ -97,7 +98,7 @@ func appendListItem(b []byte, it *AppealListItem) []byte {
 	return append(b, '}')
 }
 
-// appendStamp appends what stamp.MarshalJSON returns.
+// appendStamp appends a stamp as JSON: the instant in +08:00, or null.
 func appendStamp(b []byte, t stamp) []byte {
 	tt := time.Time(t)
 	if tt.IsZero() {

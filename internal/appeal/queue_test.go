@@ -102,7 +102,10 @@ func TestQueuePagingAndFilters(t *testing.T) {
 		}{
 			{"kind", appeal.Filter{Kind: appeal.KindComplaint}, 3},
 			{"category with children", appeal.Filter{CategoryID: f.catUtilities}, 4},
+			{"no such category", appeal.Filter{CategoryID: 987654}, 0},
 			{"district", appeal.Filter{District: "430111"}, 3},
+			{"district outside the city", appeal.Filter{District: "110101"}, 0},
+			{"district with quotes", appeal.Filter{District: "430111' OR '1'='1"}, 0},
 			{"priority", appeal.Filter{Priority: appeal.PriorityUrgent}, 3},
 			{"title", appeal.Filter{Q: "第2件"}, 1},
 			{"number", appeal.Filter{Q: all[4].Number}, 1},

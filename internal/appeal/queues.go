@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -318,14 +319,19 @@ func (s *Service) applyFilter(ctx context.Context, sp *qspec, f Filter) error {
 		if err != nil {
 			return err
 		}
-		// The ids are written into the text like a state (lit): the categories are few and
-		// their ids are the database's own.
-		in := make([]string, len(ids))
-		for i, id := range ids {
-			in[i] = strconv.FormatInt(id, 10)
+		if len(ids) == 0 {
+			// No such category (a number typed into the address): bound, it matches nothing.
+			sp.add("a.category_id = ?", f.CategoryID)
+		} else {
+			// The ids are written into the text like a state (lit): they are the
+			// catalogue's own, a few dozen.
+			in := make([]string, len(ids))
+			for i, id := range ids {
+				in[i] = strconv.FormatInt(id, 10)
+			}
+			sp.catWhere, sp.catIDs = len(sp.where), ids
+			sp.add("a.category_id IN (" + strings.Join(in, ", ") + ")")
 		}
-		sp.catWhere, sp.catIDs = len(sp.where), ids
-		sp.add("a.category_id IN (" + strings.Join(in, ", ") + ")")
 	}
 	if f.District != "" {
 		addIs(sp, "a.district_code", f.District, directory.Districts)
@@ -364,7 +370,14 @@ func (s *Service) applyFilter(ctx context.Context, sp *qspec, f Filter) error {
 	return v.Err()
 }
 
+// categoryAndChildren lists the category and its descendants; none when it does not exist.
 func (s *Service) categoryAndChildren(ctx context.Context, id int64) ([]int64, error) {
+	switch err := s.db.RQ(ctx).QueryRowContext(ctx, `SELECT id FROM appeal_categories WHERE id = $1`, id).Scan(&id); {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil, nil
+	case err != nil:
+		return nil, fmt.Errorf("appeal: category: %w", err)
+	}
 	out := []int64{id}
 	frontier := []int64{id}
 	for depth := 0; depth < maxCategoryDepth && len(frontier) > 0; depth++ {
