@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -107,6 +108,9 @@ func scans(engine db.Engine, plan string, allowOrdered bool) bool {
 // — no full scan of appeals or assignments — and the queues that can grow without bound
 // (states, all appeals, a department's answered parts) read it in their sort order, so a
 // page never sorts the whole set.
+// boundID finds an id compared with a bare placeholder (x.org_id = $1).
+var boundID = regexp.MustCompile(`_id = \$[0-9]`)
+
 func TestQueuesUseIndexes(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		s, ctx := planService(t, d), context.Background()
@@ -147,6 +151,18 @@ func TestQueuesUseIndexes(t *testing.T) {
 						}
 						if cp := explain(t, d, p.countQuery, p.countArgs); scans(d.Engine, cp, q == QueueAll) {
 							t.Errorf("%s count scans a table:\n%s", name, cp)
+						}
+						// A value bound to a column with an index makes SQLite (STAT4) prepare
+						// the statement again at every run: the values of fixed sets are in
+						// the text (lit) — only the title's LIKE pattern is bound — and on
+						// SQLite an id is bound as +? (idPlaceholder).
+						for _, arg := range append(slices.Clone(p.args), p.countArgs...) {
+							if v, ok := arg.(string); ok && !strings.HasPrefix(v, "%") {
+								t.Errorf("%s binds %q:\n%s", name, v, p.query)
+							}
+						}
+						if d.Engine == db.SQLite && boundID.MatchString(p.query+p.countQuery) {
+							t.Errorf("%s binds an id without +:\n%s\n%s", name, p.query, p.countQuery)
 						}
 						checked++
 					}
