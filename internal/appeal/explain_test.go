@@ -108,7 +108,7 @@ func scans(engine db.Engine, plan string, allowOrdered bool) bool {
 // — no full scan of appeals or assignments — and the queues that can grow without bound
 // (states, all appeals, a department's answered parts) read it in their sort order, so a
 // page never sorts the whole set.
-// boundID finds an id compared with a bare placeholder (x.org_id = $1).
+// boundID finds an id compared with a bare parameter ($1, not +$1: x.org_id = $1).
 var boundID = regexp.MustCompile(`_id = \$[0-9]`)
 
 func TestQueuesUseIndexes(t *testing.T) {
@@ -155,7 +155,7 @@ func TestQueuesUseIndexes(t *testing.T) {
 						// A value bound to a column with an index makes SQLite (STAT4) prepare
 						// the statement again at every run: the values of fixed sets are in
 						// the text (lit) — only the title's LIKE pattern is bound — and on
-						// SQLite an id is bound as +? (idPlaceholder).
+						// SQLite an id is bound as +? (idParam).
 						for _, arg := range append(slices.Clone(p.args), p.countArgs...) {
 							if v, ok := arg.(string); ok && !strings.HasPrefix(v, "%") {
 								t.Errorf("%s binds %q:\n%s", name, v, p.query)

@@ -198,18 +198,18 @@ type qspec struct {
 	// byCategory).
 	catWhere int
 	catIDs   []int64
-	// id is the placeholder of an organisation's or a user's id (idPlaceholder).
+	// id is how an organisation's or a user's id is bound in the SQL (idParam).
 	id string
 }
 
-// idPlaceholder is how a queue binds an organisation's or a user's id, which cannot be
-// written into the text like a state (lit): there are as many as there are
-// organisations. On SQLite it is +? — the unary plus keeps the value away from the
+// idParam is the parameter marker a queue binds an organisation's or a user's id with:
+// an id cannot be written into the text like a state (lit), there are as many as there
+// are organisations. On SQLite it is +? — the unary plus keeps the value away from the
 // planner's STAT4 samples, so binding another id does not make SQLite prepare the
 // statement again at every run; the plan is the one for an average organisation, the
 // same index for every queue (EXPLAIN QUERY PLAN at a million appeals, bare ? against
 // +?). PostgreSQL plans with the values of its own accord and cannot type +$1.
-func (s *Service) idPlaceholder() string {
+func (s *Service) idParam() string {
 	if s.db.Engine == db.SQLite {
 		return "+?"
 	}
@@ -253,7 +253,7 @@ func (s *Service) spec(a auth.Actor, q Queue, f Filter) (*qspec, error) {
 	if !a.ScopeAllows("appeals", false) || !slices.Contains(QueuesFor(a), q) {
 		return nil, apperr.Forbidden()
 	}
-	sp := &qspec{from: `appeals a`, idCol: "a.id", sorts: allSorts, catWhere: -1, id: s.idPlaceholder()}
+	sp := &qspec{from: `appeals a`, idCol: "a.id", sorts: allSorts, catWhere: -1, id: s.idParam()}
 	switch q {
 	case QueueSubmitted, QueueAccepted, QueueReturned, QueueExtension, QueueReplied:
 		sp.add("a.state = " + lit(string(q)))
