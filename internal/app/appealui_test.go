@@ -124,6 +124,31 @@ func errorText(body string) string {
 	return strings.Join(out, " | ")
 }
 
+// A flash waits for the page it was set for: a fragment fetched between the redirect and
+// that page (the similar appeals, asked for while a title is typed) neither shows nor
+// takes it. Seen in a browser: the hint's request, sent as the form was submitted,
+// arrived before the redirected page and took the filing's confirmation.
+func TestFlashWaitsForItsPage(t *testing.T) {
+	apptest.Each(t, apptest.Options{Demo: citydata.MinEnterprises}, func(t *testing.T, e *apptest.Env) {
+		c := newAppealCity(t, e)
+		c.move(t, "fgw1", "co_claim", nil)
+		c.move(t, "fgw1", "co_answer", url.Values{"text": {"发改委已将该项目列入重点保障清单。"}})
+		c.move(t, "gxj1", "claim", nil)
+		c.move(t, "gxj1", "reply", url.Values{"outcome": {"solved"}, "text": {"供电公司已完成增容施工并送电。"}})
+		c.move(t, "ent1", "callback", url.Values{"satisfaction": {"satisfied"}, "solved": {"1"}})
+		ent := c.as("ent1")
+		hint := ent.Get("/appeals/similar?title=" + url.QueryEscape("厂区用电增容"))
+		if hint.Status != http.StatusOK || strings.Contains(hint.Body, "诉求 "+c.number+"：") {
+			t.Fatalf("the fragment: %d %s", hint.Status, hint.Body)
+		}
+		page := ent.Get("/appeals/" + c.number)
+		mustContain(t, page, `class="flash flash-success"`, "诉求 "+c.number+"：")
+		if again := ent.Get("/appeals/" + c.number); strings.Contains(again.Body, "诉求 "+c.number+"：") {
+			t.Error("the flash was shown twice")
+		}
+	})
+}
+
 // Every appeal page renders for each role that has it and is refused to the others; a
 // department or an enterprise never reaches an appeal outside its scope.
 func TestAppealPagesByRole(t *testing.T) {

@@ -64,7 +64,6 @@ func (s *Server) page(w http.ResponseWriter, r *http.Request, titleKey string, d
 			}
 		}
 	}
-	p.Flash = s.takeFlash(w, r)
 	return p
 }
 
@@ -74,6 +73,12 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, p *
 }
 
 func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int, name string, p *Page) {
+	// The flash is shown by the layout: a fragment (an htmx answer such as the similar
+	// appeals while a title is typed) leaves it for the page it was set for, which may
+	// load after the fragment's request.
+	if !p.Bare() && p.Flash == nil {
+		p.Flash = s.takeFlash(w, r)
+	}
 	b, err := s.tmpl.Render(p.Lang, name, p)
 	if err != nil {
 		s.Logger.Error("render", "page", name, "err", err)
