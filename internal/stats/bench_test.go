@@ -110,7 +110,9 @@ func BenchmarkRebuildRollup(b *testing.B) {
 }
 
 // BenchmarkYearRanking is the 三率 ranking of one year (every department) read from the
-// roll-up, after the history is rolled up.
+// roll-up, after the history is rolled up: summed at every run (the roll-up's version
+// moved before each, as when the roll-up job has written), and at the same version
+// (the sums kept, rankcache.go).
 func BenchmarkYearRanking(b *testing.B) {
 	n := benchAppeals()
 	for _, eng := range engines(b) {
@@ -125,16 +127,31 @@ func BenchmarkYearRanking(b *testing.B) {
 			var rows int
 			_ = d.R.QueryRow(`SELECT COUNT(*) FROM stats_dept_day`).Scan(&rows)
 			p, _ := stats.ParsePeriod("2025", "", "", time.Now())
-			for b.Loop() {
-				rep, err := s.Assessment(ctx, auth.System(), stats.AssessmentQuery{Period: p})
-				if err != nil {
-					b.Fatal(err)
+			for _, moved := range []bool{true, false} {
+				name := "summed"
+				if !moved {
+					name = "same-version"
 				}
-				if len(rep.Rows) != benchDepts {
-					b.Fatalf("%d departments ranked", len(rep.Rows))
-				}
+				b.Run(name, func(b *testing.B) {
+					for b.Loop() {
+						if moved {
+							b.StopTimer()
+							if _, err := d.W.ExecContext(ctx, `UPDATE stats_watermark SET version = version + 1`); err != nil {
+								b.Fatal(err)
+							}
+							b.StartTimer()
+						}
+						rep, err := s.Assessment(ctx, auth.System(), stats.AssessmentQuery{Period: p})
+						if err != nil {
+							b.Fatal(err)
+						}
+						if len(rep.Rows) != benchDepts {
+							b.Fatalf("%d departments ranked", len(rep.Rows))
+						}
+					}
+					b.ReportMetric(float64(rows), "rollup-rows")
+				})
 			}
-			b.ReportMetric(float64(rows), "rollup-rows")
 		})
 	}
 }

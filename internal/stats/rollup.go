@@ -106,7 +106,7 @@ func (s *Service) lockWatermark(ctx context.Context) (int64, error) {
 }
 
 func (s *Service) setWatermark(ctx context.Context, w int64) error {
-	_, err := s.db.Q(ctx).ExecContext(ctx, `UPDATE stats_watermark SET event_id = $1, updated_at = $2 WHERE name = 'rollup'`, w, db.Millis(s.now()))
+	_, err := s.db.Q(ctx).ExecContext(ctx, `UPDATE stats_watermark SET event_id = $1, updated_at = $2, version = version + 1 WHERE name = 'rollup'`, w, db.Millis(s.now()))
 	return err
 }
 
@@ -116,14 +116,17 @@ type Freshness struct {
 	Watermark int64
 	UpdatedAt time.Time
 	Pending   int64
+	// Version counts the transactions that wrote the roll-ups (setWatermark): what is
+	// computed from them holds while it stays (rankcache.go).
+	Version int64
 }
 
 // Freshness tells how current the roll-ups are.
 func (s *Service) Freshness(ctx context.Context) (Freshness, error) {
 	var f Freshness
 	var at, maxID int64
-	err := s.db.RQ(ctx).QueryRowContext(ctx, `SELECT w.event_id, w.updated_at, COALESCE((SELECT MAX(id) FROM appeal_events), 0)
-		FROM stats_watermark w WHERE w.name = 'rollup'`).Scan(&f.Watermark, &at, &maxID)
+	err := s.db.RQ(ctx).QueryRowContext(ctx, `SELECT w.event_id, w.updated_at, w.version, COALESCE((SELECT MAX(id) FROM appeal_events), 0)
+		FROM stats_watermark w WHERE w.name = 'rollup'`).Scan(&f.Watermark, &at, &f.Version, &maxID)
 	if err != nil {
 		return f, fmt.Errorf("stats: freshness: %w", err)
 	}

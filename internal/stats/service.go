@@ -38,6 +38,8 @@ type Service struct {
 	setMu    sync.Mutex
 	settings *Settings
 	setAt    time.Time
+
+	ranks rankCache // the ranking's sums per period, as of a roll-up version
 }
 
 // New builds the service.
