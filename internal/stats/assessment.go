@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -176,6 +177,15 @@ type orgName struct {
 	kind string
 }
 
+// orgsByIDSQL reads the organisations whose ids a JSON array ($1) lists, in a statement
+// of fixed text (prepared once; an IN list would be a new statement for every set).
+func orgsByIDSQL(e db.Engine) string {
+	if e == db.Postgres {
+		return `SELECT id, name, kind FROM orgs WHERE id IN (SELECT CAST(v AS BIGINT) FROM json_array_elements_text(CAST($1 AS json)) x(v))`
+	}
+	return `SELECT id, name, kind FROM orgs WHERE id IN (SELECT value FROM json_each($1))`
+}
+
 // orgNames names the departments (every government organisation) and the other handlers
 // in ids.
 func (s *Service) orgNames(ctx context.Context, ids []int64) (map[int64]orgName, error) {
@@ -195,19 +205,31 @@ func (s *Service) orgNames(ctx context.Context, ids []int64) (map[int64]orgName,
 	if err := db.RowsErr(rows); err != nil {
 		return nil, err
 	}
+	// The other handlers in one statement: one query per organisation cost the ranking
+	// 10–18 ms on PostgreSQL (32 round trips at a million appeals).
+	var others []string
 	for _, id := range ids {
-		if _, ok := out[id]; ok {
-			continue
+		if _, ok := out[id]; !ok {
+			others = append(others, strconv.FormatInt(id, 10))
+			out[id] = orgName{id: id} // unknown organisations keep an empty name
 		}
+	}
+	if len(others) == 0 {
+		return out, nil
+	}
+	rows, err = s.db.RQ(ctx).QueryContext(ctx, orgsByIDSQL(s.db.Engine), "["+strings.Join(others, ",")+"]")
+	if err != nil {
+		return nil, fmt.Errorf("stats: handlers: %w", err)
+	}
+	for rows.Next() {
 		var o orgName
-		err := s.db.RQ(ctx).QueryRowContext(ctx, `SELECT id, name, kind FROM orgs WHERE id = $1`, id).Scan(&o.id, &o.name, &o.kind)
-		if err != nil && !db.IsNoRows(err) {
+		if err := rows.Scan(&o.id, &o.name, &o.kind); err != nil {
+			rows.Close()
 			return nil, err
 		}
-		o.id = id
-		out[id] = o
+		out[o.id] = o
 	}
-	return out, nil
+	return out, db.RowsErr(rows)
 }
 
 // rowOf derives the rates and the composite from the counters.

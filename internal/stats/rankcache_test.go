@@ -62,6 +62,19 @@ func TestRankingFollowsRollup(t *testing.T) {
 
 		first := rank("")
 		check(first, "")
+		// Every row is named as the directory names it, the government's departments and
+		// the other organisations that handled parts (read in one statement).
+		others := 0
+		for _, r := range append(first.Rows, first.Inactive...) {
+			var name, kind string
+			if err := e.App.DB.R.QueryRow(`SELECT name, kind FROM orgs WHERE id = $1`, r.OrgID).Scan(&name, &kind); err != nil || r.OrgName != name {
+				t.Fatalf("org %d named %q in the ranking, %q in the directory (%v)", r.OrgID, r.OrgName, name, err)
+			}
+			if kind != "government" {
+				others++
+			}
+		}
+		t.Logf("%d rows, %d of organisations other than the government's", len(first.Rows)+len(first.Inactive), others)
 		h0, m0 := stats.RankCacheStats(e.App.Stats)
 		if m0 == 0 {
 			t.Fatal("the first ranking read no sums")
