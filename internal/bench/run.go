@@ -321,7 +321,7 @@ func workday(ctx context.Context, cfg Config, c *client, w *world) []Result {
 }
 
 // rankings measures the 三率 ranking of the last full year and of the year so far. The
-// server keeps a period's sums until the roll-up writes again (internal/stats/rankcache.go),
+// server keeps a period's sums until the roll-up writes again (internal/stats/rollupcache.go),
 // so the runs read them once; each result's note also gives the ranking one at a time as
 // the first after a roll-up write (the version moved through the database before each).
 func rankings(ctx context.Context, cfg Config, c *client, token string, warm func(func() error), serial func(*Result, Op), run func(Result)) error {

@@ -280,12 +280,13 @@ func (s *Service) Assessment(ctx context.Context, a auth.Actor, q AssessmentQuer
 	if err != nil {
 		return Report{}, err
 	}
-	counts, err := s.ranks.counts(ctx, rankKey{q.Period.From, q.Period.To, q.Kind}, fresh.Version, func(ctx context.Context) (map[int64]Counts, error) {
+	v, err := s.sums.get(ctx, periodKey("rank", q.Period, q.Kind), fresh.Version, func(ctx context.Context) (any, error) {
 		return s.countsByOrg(ctx, q.Period, q.Kind)
 	})
 	if err != nil {
 		return Report{}, err
 	}
+	counts := v.(map[int64]Counts)
 	ids := make([]int64, 0, len(counts))
 	for id := range counts {
 		ids = append(ids, id)

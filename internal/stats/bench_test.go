@@ -112,7 +112,7 @@ func BenchmarkRebuildRollup(b *testing.B) {
 // BenchmarkYearRanking is the 三率 ranking of one year (every department) read from the
 // roll-up, after the history is rolled up: summed at every run (the roll-up's version
 // moved before each, as when the roll-up job has written), and at the same version
-// (the sums kept, rankcache.go).
+// (the sums kept, rollupcache.go).
 func BenchmarkYearRanking(b *testing.B) {
 	n := benchAppeals()
 	for _, eng := range engines(b) {

@@ -1,4 +1,4 @@
 package stats
 
 // RankCacheStats is how many rankings reused their sums and how many read them.
-func RankCacheStats(s *Service) (hits, misses int64) { return s.ranks.stats() }
+func RankCacheStats(s *Service) (hits, misses int64) { return s.sums.stats() }

@@ -153,35 +153,17 @@ func (s *Service) Hotspots(ctx context.Context, a auth.Actor, q HotspotQuery) (H
 	for j, d := range h.Districts {
 		distIdx[d] = j
 	}
-	kindSQL, args := "", []any{int64(q.Period.From), int64(q.Period.To)}
-	if q.Kind != "" {
-		kindSQL = ` AND kind = $3`
-		args = append(args, string(q.Kind))
-	}
-
-	// Category × district over the period, and the leaf categories' totals.
-	type cell struct {
-		cat  int64
-		dist string
-		n    int64
-	}
-	var cells []cell
-	rows, err := s.db.RQ(ctx).QueryContext(ctx, `SELECT category_id, district_code, SUM(filed) FROM stats_intake_day
-		WHERE day >= $1 AND day <= $2`+kindSQL+` GROUP BY category_id, district_code`, args...)
-	if err != nil {
-		return Hotspots{}, fmt.Errorf("stats: hot spots: %w", err)
-	}
-	for rows.Next() {
-		var c cell
-		if err := rows.Scan(&c.cat, &c.dist, &c.n); err != nil {
-			rows.Close()
-			return Hotspots{}, err
-		}
-		cells = append(cells, c)
-	}
-	if err := db.RowsErr(rows); err != nil {
+	// The roll-up's version first: the sums read after it are at least that new.
+	if h.Fresh, err = s.Freshness(ctx); err != nil {
 		return Hotspots{}, err
 	}
+	sums, err := s.sums.get(ctx, periodKey("hotspots", q.Period, q.Kind), h.Fresh.Version, func(ctx context.Context) (any, error) {
+		return s.intakeSums(ctx, q.Period, q.Kind)
+	})
+	if err != nil {
+		return Hotspots{}, err
+	}
+	cells, weeks := sums.(intakeSums).cells, sums.(intakeSums).weeks
 	leaf := map[int64]int64{}
 	for _, c := range cells {
 		rowOf(c.cat)
@@ -217,34 +199,14 @@ func (s *Service) Hotspots(ctx context.Context, a auth.Actor, q HotspotQuery) (H
 	for w := first; w <= q.Period.To; w += 7 {
 		h.Weeks = append(h.Weeks, w)
 	}
-	wargs := []any{int64(first - 7), int64(q.Period.To)}
-	wk := ""
-	if q.Kind != "" {
-		wk = ` AND kind = $3`
-		wargs = append(wargs, string(q.Kind))
-	}
-	rows, err = s.db.RQ(ctx).QueryContext(ctx, `SELECT (day + 3) / 7, category_id, district_code, SUM(filed) FROM stats_intake_day
-		WHERE day >= $1 AND day <= $2`+wk+` GROUP BY (day + 3) / 7, category_id, district_code`, wargs...)
-	if err != nil {
-		return Hotspots{}, fmt.Errorf("stats: hot spot weeks: %w", err)
-	}
 	type wkey struct {
 		week Day
 		cat  int
 		dist string
 	}
 	weekly := map[wkey]int64{}
-	for rows.Next() {
-		var wn, cat, n int64
-		var dist string
-		if err := rows.Scan(&wn, &cat, &dist, &n); err != nil {
-			rows.Close()
-			return Hotspots{}, err
-		}
-		weekly[wkey{Day(wn*7 - 3), rowOf(cat), dist}] += n
-	}
-	if err := db.RowsErr(rows); err != nil {
-		return Hotspots{}, err
+	for _, w := range weeks {
+		weekly[wkey{w.week, rowOf(w.cat), w.dist}] += w.n
 	}
 	// Categories may have grown while reading the weeks.
 	for len(h.ByDistrict) < len(h.Categories) {
@@ -286,6 +248,69 @@ func (s *Service) Hotspots(ctx context.Context, a auth.Actor, q HotspotQuery) (H
 	if len(h.Surges) > maxSurges {
 		h.Surges = h.Surges[:maxSurges]
 	}
-	h.Fresh, err = s.Freshness(ctx)
-	return h, err
+	return h, nil
+}
+
+// intakeSums are the intake roll-up's sums over a period, by leaf category: per district,
+// and per week and district from the Monday of the period's first week and the week before
+// it (for the first week's growth) to the period's end.
+type intakeSums struct {
+	cells []intakeCellSum
+	weeks []intakeWeekSum
+}
+
+type intakeCellSum struct {
+	cat  int64
+	dist string
+	n    int64
+}
+
+type intakeWeekSum struct {
+	week Day // the Monday
+	cat  int64
+	dist string
+	n    int64
+}
+
+// intakeSums reads the period's sums from stats_intake_day.
+func (s *Service) intakeSums(ctx context.Context, p Period, kind appeal.Kind) (intakeSums, error) {
+	var out intakeSums
+	kindSQL, args := "", []any{int64(p.From), int64(p.To)}
+	if kind != "" {
+		kindSQL = ` AND kind = $3`
+		args = append(args, string(kind))
+	}
+	rows, err := s.db.RQ(ctx).QueryContext(ctx, `SELECT category_id, district_code, SUM(filed) FROM stats_intake_day
+		WHERE day >= $1 AND day <= $2`+kindSQL+` GROUP BY category_id, district_code`, args...)
+	if err != nil {
+		return out, fmt.Errorf("stats: hot spots: %w", err)
+	}
+	for rows.Next() {
+		var c intakeCellSum
+		if err := rows.Scan(&c.cat, &c.dist, &c.n); err != nil {
+			rows.Close()
+			return out, err
+		}
+		out.cells = append(out.cells, c)
+	}
+	if err := db.RowsErr(rows); err != nil {
+		return out, err
+	}
+	args[0] = int64(p.From.Week() - 7)
+	rows, err = s.db.RQ(ctx).QueryContext(ctx, `SELECT (day + 3) / 7, category_id, district_code, SUM(filed) FROM stats_intake_day
+		WHERE day >= $1 AND day <= $2`+kindSQL+` GROUP BY (day + 3) / 7, category_id, district_code`, args...)
+	if err != nil {
+		return out, fmt.Errorf("stats: hot spot weeks: %w", err)
+	}
+	for rows.Next() {
+		var w intakeWeekSum
+		var wn int64
+		if err := rows.Scan(&wn, &w.cat, &w.dist, &w.n); err != nil {
+			rows.Close()
+			return out, err
+		}
+		w.week = Day(wn*7 - 3)
+		out.weeks = append(out.weeks, w)
+	}
+	return out, db.RowsErr(rows)
 }

@@ -117,7 +117,7 @@ type Freshness struct {
 	UpdatedAt time.Time
 	Pending   int64
 	// Version counts the transactions that wrote the roll-ups (setWatermark): what is
-	// computed from them holds while it stays (rankcache.go).
+	// computed from them holds while it stays (rollupcache.go).
 	Version int64
 }
 

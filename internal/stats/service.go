@@ -39,7 +39,7 @@ type Service struct {
 	settings *Settings
 	setAt    time.Time
 
-	ranks rankCache // the ranking's sums per period, as of a roll-up version
+	sums rollupCache // the ranking's and the hot spots' sums, as of a roll-up version
 }
 
 // New builds the service.

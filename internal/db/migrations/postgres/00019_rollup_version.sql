@@ -1,7 +1,7 @@
 -- +goose Up
 -- The roll-up's version (internal/stats): every transaction that writes the department
 -- and intake roll-ups moves the watermark and adds one here, so an answer computed from
--- the roll-ups can be kept until the version moves (the 三率 ranking, rankcache.go).
+-- the roll-ups can be kept until the version moves (the 三率 ranking and the hot spots, internal/stats/rollupcache.go).
 ALTER TABLE stats_watermark ADD COLUMN version BIGINT NOT NULL DEFAULT 0;
 
 -- +goose Down

@@ -2,6 +2,7 @@ package stats_test
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"reflect"
 	"sync"
@@ -25,9 +26,10 @@ func rankCounts(rep stats.Report) map[int64]stats.Counts {
 	return got
 }
 
-// The ranking reuses its sums while the roll-up's version stays, sums again once the
-// roll-up job has written (and then equals the direct computation over the raw rows, not
-// the answer before), and requests arriving together at a new version read the sums once.
+// The ranking and the hot spots reuse their sums while the roll-up's version stays, sum
+// again once the roll-up job has written (and then equal the direct computation over the
+// raw rows, not the answer before), and requests arriving together at a new version read
+// the sums once.
 func TestRankingFollowsRollup(t *testing.T) {
 	apptest.Each(t, apptest.Options{Demo: 60}, func(t *testing.T, e *apptest.Env) {
 		ctx := context.Background()
@@ -107,6 +109,54 @@ func TestRankingFollowsRollup(t *testing.T) {
 		}
 		if _, m := stats.RankCacheStats(e.App.Stats); m != m1+1 {
 			t.Fatalf("after the roll-up wrote: sums read %d→%d, want one read", m1, m)
+		}
+
+		// The hot spots: their totals are the appeals filed in the period, by leaf
+		// category for the top ten; the same version reads no sums, newly filed appeals
+		// and the roll-up job show.
+		hot := func() stats.Hotspots {
+			t.Helper()
+			h, err := e.App.Stats.Hotspots(ctx, an, stats.HotspotQuery{Period: p})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, byLeaf := int64(0), map[int64]int64{}
+			for k, n := range directIntake(t, e.App.DB, from, to.AddDate(0, 0, 1)) {
+				want += n
+				var cat int64
+				fmt.Sscanf(k, "%d/", &cat)
+				byLeaf[cat] += n
+			}
+			var cells int64
+			for _, row := range h.ByDistrict {
+				for _, n := range row {
+					cells += n
+				}
+			}
+			if h.Total != want || cells != want {
+				t.Fatalf("hot spots total %d, cells %d, filed %d", h.Total, cells, want)
+			}
+			for _, tc := range h.Top {
+				if tc.Count != byLeaf[tc.Category.ID] {
+					t.Fatalf("hot spots: %s %d, filed %d", tc.Category.Code, tc.Count, byLeaf[tc.Category.ID])
+				}
+			}
+			return h
+		}
+		h1 := hot()
+		_, mh := stats.RankCacheStats(e.App.Stats)
+		hot()
+		if _, m := stats.RankCacheStats(e.App.Stats); m != mh {
+			t.Fatalf("hot spots of the same version read the sums again (%d→%d)", mh, m)
+		}
+		if _, err := appeal.GenerateHistory(ctx, e.App.Appeal, appeal.HistoryOptions{N: 12, From: e.Clock.Now().AddDate(0, 0, -3), To: e.Clock.Now(), Seed: 4}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.App.Stats.CatchUp(ctx); err != nil { // the roll-up job's work
+			t.Fatal(err)
+		}
+		if h2 := hot(); h2.Total <= h1.Total {
+			t.Fatalf("12 appeals filed, the hot spots' total %d → %d", h1.Total, h2.Total)
 		}
 
 		// A rebuild writes the roll-up too: 16 rankings at once read the sums once.
