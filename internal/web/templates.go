@@ -141,7 +141,7 @@ var (
 // through another partial: a page's set holds only those. html/template copies every
 // tree of a set it clones, and with every partial in every set the 2 × 78 page sets held
 // 35 MB of trees — most of serve's live heap, marked at every collection.
-func baseFor(page string, layout string, partials map[string]string, definedIn map[string]string) []string {
+func baseFor(page string, layout string, sources map[string]string, definedIn map[string]string) []string {
 	files := []string{layout}
 	seen := map[string]bool{layout: true}
 	var walk func(src string)
@@ -153,10 +153,10 @@ func baseFor(page string, layout string, partials map[string]string, definedIn m
 			}
 			seen[f] = true
 			files = append(files, f)
-			walk(partials[f])
+			walk(sources[f])
 		}
 	}
-	walk(partials[layout])
+	walk(sources[layout])
 	walk(page)
 	slices.Sort(files[1:])
 	return files
@@ -193,17 +193,22 @@ func LoadTemplates(cat *i18n.Catalog, assets *Assets) (*Templates, error) {
 			definedIn[m[1]] = f
 		}
 	}
+	// A page's files are the same in every language: worked out once.
+	files := make([][]string, len(pages))
+	for i, p := range pages {
+		src, err := fs.ReadFile(templatesFS, p)
+		if err != nil {
+			return nil, err
+		}
+		files[i] = append(baseFor(string(src), layout, sources, definedIn), p)
+	}
 	t := &Templates{pages: map[string]map[string]*template.Template{}}
 	for _, lang := range i18n.Langs {
-		funcs := []template.FuncMap{baseFuncs(assets), langFuncs(cat, lang)}
 		t.pages[lang] = map[string]*template.Template{}
-		for _, p := range pages {
-			src, err := fs.ReadFile(templatesFS, p)
-			if err != nil {
-				return nil, err
-			}
-			c := template.New("layout.html").Funcs(funcs[0]).Funcs(funcs[1])
-			if _, err := c.ParseFS(templatesFS, append(baseFor(string(src), layout, sources, definedIn), p)...); err != nil {
+		common, own := baseFuncs(assets), langFuncs(cat, lang)
+		for i, p := range pages {
+			c := template.New("layout.html").Funcs(common).Funcs(own)
+			if _, err := c.ParseFS(templatesFS, files[i]...); err != nil {
 				return nil, fmt.Errorf("web: parse %s: %w", p, err)
 			}
 			name := strings.TrimSuffix(strings.TrimPrefix(p, "templates/"), ".html")
