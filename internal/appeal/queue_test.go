@@ -329,3 +329,51 @@ func TestCountsCachedUntilACommit(t *testing.T) {
 		}
 	})
 }
+
+// A category's filter holds its whole subtree, however deep the catalogue goes, and
+// nothing beside it.
+func TestCategoryFilterHoldsTheSubtree(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFx(t, d)
+		ctx, s := f.ctx, f.svc
+		// utilities → utilities.power → …grid → …grid.meter: four levels, the deepest allowed.
+		parent := f.catPower
+		var deep []int64
+		for _, code := range []string{"utilities.power.grid", "utilities.power.grid.meter"} {
+			c, err := s.CreateCategory(ctx, f.admin, appeal.CategoryInput{Code: code, Name: code, ParentID: parent, Active: true})
+			if err != nil {
+				t.Fatalf("create %s: %v", code, err)
+			}
+			deep = append(deep, c.ID)
+			parent = c.ID
+		}
+		byCat := map[int64][]int64{}
+		for _, c := range []int64{f.catUtilities, f.catPower, deep[0], deep[1], f.catTax} {
+			ap := f.hotline(func(in *appeal.NewAppeal) { in.CategoryID = c })
+			byCat[c] = append(byCat[c], ap.ID)
+		}
+		for _, c := range []struct {
+			name string
+			cat  int64
+			want []int64
+		}{
+			{"root", f.catUtilities, slices.Concat(byCat[f.catUtilities], byCat[f.catPower], byCat[deep[0]], byCat[deep[1]])},
+			{"second level", f.catPower, slices.Concat(byCat[f.catPower], byCat[deep[0]], byCat[deep[1]])},
+			{"deepest", deep[1], byCat[deep[1]]},
+			{"beside", f.catTax, byCat[f.catTax]},
+		} {
+			p, err := s.List(ctx, f.op, appeal.QueueSubmitted, appeal.Filter{CategoryID: c.cat})
+			if err != nil {
+				t.Fatalf("%s: %v", c.name, err)
+			}
+			var got []int64
+			for _, it := range p.Items {
+				got = append(got, it.ID)
+			}
+			slices.Sort(got)
+			if !slices.Equal(got, c.want) || p.Total != len(c.want) {
+				t.Errorf("%s: %v (total %d), want %v", c.name, got, p.Total, c.want)
+			}
+		}
+	})
+}

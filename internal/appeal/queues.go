@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -370,38 +369,32 @@ func (s *Service) applyFilter(ctx context.Context, sp *qspec, f Filter) error {
 	return v.Err()
 }
 
-// categoryAndChildren lists the category and its descendants; none when it does not exist.
+// categoryAndChildren lists the category and its descendants, the category first and
+// then level by level; none when it does not exist. One statement: a walk of one query
+// per category of the tree was a tenth of serve's CPU on a category's 全部 page.
 func (s *Service) categoryAndChildren(ctx context.Context, id int64) ([]int64, error) {
-	switch err := s.db.RQ(ctx).QueryRowContext(ctx, `SELECT id FROM appeal_categories WHERE id = $1`, id).Scan(&id); {
-	case errors.Is(err, sql.ErrNoRows):
-		return nil, nil
-	case err != nil:
+	rows, err := s.db.RQ(ctx).QueryContext(ctx, categoryTreeSQL, id, maxCategoryDepth)
+	if err != nil {
 		return nil, fmt.Errorf("appeal: category: %w", err)
 	}
-	out := []int64{id}
-	frontier := []int64{id}
-	for depth := 0; depth < maxCategoryDepth && len(frontier) > 0; depth++ {
-		var next []int64
-		for _, p := range frontier {
-			rows, err := s.db.RQ(ctx).QueryContext(ctx, `SELECT id FROM appeal_categories WHERE parent_id = $1`, p)
-			if err != nil {
-				return nil, fmt.Errorf("appeal: category children: %w", err)
-			}
-			for rows.Next() {
-				var c int64
-				if err := rows.Scan(&c); err != nil {
-					rows.Close()
-					return nil, err
-				}
-				next = append(next, c)
-			}
-			rows.Close()
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var c int64
+		if err := rows.Scan(&c); err != nil {
+			return nil, fmt.Errorf("appeal: category: %w", err)
 		}
-		out = append(out, next...)
-		frontier = next
+		out = append(out, c)
 	}
-	return out, nil
+	return out, rows.Err()
 }
+
+// categoryTreeSQL is a category ($1) and its descendants down to $2 levels below it.
+const categoryTreeSQL = `WITH RECURSIVE tree(id, depth) AS (
+		SELECT id, 0 FROM appeal_categories WHERE id = $1
+		UNION ALL
+		SELECT c.id, tree.depth + 1 FROM appeal_categories c JOIN tree ON c.parent_id = tree.id WHERE tree.depth < $2)
+	SELECT id FROM tree ORDER BY depth, id`
 
 const listCols = `a.id, a.number, a.kind, a.channel, a.category_id, COALESCE(c.code, ''), COALESCE(c.name, ''), a.district_code, a.priority, a.confidential,
 	a.title, COALESCE(a.enterprise_org_id, 0), a.enterprise_name, a.contact_phone, a.state, COALESCE(lo.name, ''), a.sla_clock,
