@@ -484,23 +484,55 @@ func (s *Service) plan(ctx context.Context, a auth.Actor, q Queue, f Filter) (*l
 	return p, nil
 }
 
-// scanListItem reads a row of listCols (then extra) into it and returns the appeal's
-// enterprise id, which decides who sees a confidential appeal's enterprise.
-func scanListItem(rows *sql.Rows, it *ListItem, extra ...any) (entID int64, err error) {
-	var slaDue, created, updated, sup, redo int64
-	var phone string
-	dest := append([]any{&it.ID, &it.Number, &it.Kind, &it.Channel, &it.CategoryID, &it.CategoryCode, &it.CategoryName,
-		&it.DistrictCode, &it.Priority, &it.Confidential, &it.Title, &entID, &it.EnterpriseName, &phone, &it.State,
-		&it.LeadOrgName, &it.SLAClock, &slaDue, &it.SLALevel, &sup, &it.Escalated, &redo, &created, &updated, &it.Version}, extra...)
-	if err := rows.Scan(dest...); err != nil {
+// A listScanner reads rows of listCols (then, for a department's queue, its part's role
+// and state) into list items, with one set of destinations for every row of a page: the
+// page's items are scanned in place, so a row costs its strings and nothing more.
+type listScanner struct {
+	dest                          []any
+	slaDue, created, updated, sup int64
+	redo, entID                   int64
+	phone                         string
+	dept                          bool
+}
+
+// scan reads the current row into it and returns the appeal's enterprise id, which
+// decides who sees a confidential appeal's enterprise.
+func (sc *listScanner) scan(rows *sql.Rows, it *ListItem) (entID int64, err error) {
+	sc.dest = append(sc.dest[:0], &it.ID, &it.Number, &it.Kind, &it.Channel, &it.CategoryID, &it.CategoryCode, &it.CategoryName,
+		&it.DistrictCode, &it.Priority, &it.Confidential, &it.Title, &sc.entID, &it.EnterpriseName, &sc.phone, &it.State,
+		&it.LeadOrgName, &it.SLAClock, &sc.slaDue, &it.SLALevel, &sc.sup, &it.Escalated, &sc.redo, &sc.created, &sc.updated, &it.Version)
+	if sc.dept {
+		sc.dest = append(sc.dest, &it.PartRole, &it.PartState)
+	}
+	if err := rows.Scan(sc.dest...); err != nil {
 		return 0, err
 	}
-	it.SLADue, it.CreatedAt, it.UpdatedAt = db.FromMillis(slaDue), db.FromMillis(created), db.FromMillis(updated)
-	it.SupervisionLevel, it.RedoCount = int(sup), int(redo)
-	if phone != "" {
-		it.ContactPhoneMasked = i18n.MaskPhone(phone)
+	it.SLADue, it.CreatedAt, it.UpdatedAt = db.FromMillis(sc.slaDue), db.FromMillis(sc.created), db.FromMillis(sc.updated)
+	it.SupervisionLevel, it.RedoCount = int(sc.sup), int(sc.redo)
+	it.ContactPhoneMasked = ""
+	if sc.phone != "" {
+		it.ContactPhoneMasked = i18n.MaskPhone(sc.phone)
 	}
-	return entID, nil
+	return sc.entID, nil
+}
+
+// scanPage reads rows into a page's items (up to limit+1 of them, the one past the page
+// telling that there is a next) and gives each with its enterprise id to keep.
+func scanPage(rows *sql.Rows, limit int, dept bool, keep func(it *ListItem, entID int64)) ([]ListItem, error) {
+	items := make([]ListItem, 0, max(limit, 0)+1)
+	sc := listScanner{dest: make([]any, 0, 27), dept: dept}
+	for rows.Next() {
+		items = append(items, ListItem{})
+		it := &items[len(items)-1]
+		entID, err := sc.scan(rows, it)
+		if err != nil {
+			return nil, err
+		}
+		if keep != nil {
+			keep(it, entID)
+		}
+	}
+	return items, rows.Err()
 }
 
 // List returns a page of one of the actor's queues (QueuesFor). Every queue reads an
@@ -522,23 +554,14 @@ func (s *Service) List(ctx context.Context, a auth.Actor, q Queue, f Filter) (Pa
 		return Page{}, fmt.Errorf("appeal: list %s: %w", q, err)
 	}
 	defer rows.Close()
-	for rows.Next() {
-		var extra []any
-		var it ListItem
-		if p.dept {
-			extra = []any{&it.PartRole, &it.PartState}
-		}
-		entID, err := scanListItem(rows, &it, extra...)
-		if err != nil {
-			return Page{}, err
-		}
+	operator := a.Has(auth.RoleOperator)
+	page.Items, err = scanPage(rows, p.limit, p.dept, func(it *ListItem, entID int64) {
 		own := a.OrgID != 0 && a.OrgID == entID
-		if it.Confidential && !own && !a.Has(auth.RoleOperator) {
+		if it.Confidential && !own && !operator {
 			it.EnterpriseName, it.ContactPhoneMasked = "", ""
 		}
-		page.Items = append(page.Items, it)
-	}
-	if err := rows.Err(); err != nil {
+	})
+	if err != nil {
 		return Page{}, err
 	}
 	if len(page.Items) > p.limit {

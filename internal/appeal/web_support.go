@@ -90,14 +90,8 @@ func (s *Service) EnterpriseAppeals(ctx context.Context, a auth.Actor, enterpris
 		return Page{}, fmt.Errorf("appeal: enterprise appeals: %w", err)
 	}
 	defer rows.Close()
-	for rows.Next() {
-		var it ListItem
-		if _, err := scanListItem(rows, &it); err != nil {
-			return Page{}, err
-		}
-		page.Items = append(page.Items, it)
-	}
-	return page, rows.Err()
+	page.Items, err = scanPage(rows, limit, false, nil)
+	return page, err
 }
 
 // enterpriseSQL builds EnterpriseAppeals' page query and conditions (ok false: the actor
