@@ -90,7 +90,7 @@ func (s *Service) Briefs(ctx context.Context, a auth.Actor, ids []int64) (map[in
 	if len(ids) > maxBriefs {
 		return nil, fmt.Errorf("appeal: %d briefs asked, at most %d", len(ids), maxBriefs)
 	}
-	rows, err := s.db.RQ(ctx).QueryContext(ctx, `SELECT `+appealCols+appealFrom+` WHERE a.id IN (`+inList(ids)+`)`)
+	rows, err := s.db.RQOnce(ctx).QueryContext(ctx, `SELECT `+appealCols+appealFrom+` WHERE a.id IN (`+inList(ids)+`)`)
 	if err != nil {
 		return nil, fmt.Errorf("appeal: briefs: %w", err)
 	}
@@ -174,7 +174,7 @@ func (s *Service) OpenForEnterprises(ctx context.Context, a auth.Actor, orgs []i
 		}
 	}
 	limit = min(max(limit, 1), maxBriefs)
-	rows, err := s.db.RQ(ctx).QueryContext(ctx, openForEnterprisesSQL(orgs, limit))
+	rows, err := s.db.RQOnce(ctx).QueryContext(ctx, openForEnterprisesSQL(orgs, limit))
 	if err != nil {
 		return nil, fmt.Errorf("appeal: open for enterprises: %w", err)
 	}

@@ -490,6 +490,28 @@ func (d *DB) RQ(ctx context.Context) Querier {
 	return d.R
 }
 
+// RQOnce is RQ for a statement whose text is made for one call — a list of ids written
+// into it. Such a text is not kept among the readers' prepared statements (readCache):
+// each would hold its parsed program until the cache was full, and a thousand searches
+// with their candidates' ids filled it (serve's RSS 115 → 315 MiB), leaving no room for
+// the application's own statements after them.
+func (d *DB) RQOnce(ctx context.Context) Querier {
+	if st := txOf(ctx); st != nil {
+		return st.tx
+	}
+	return d.R
+}
+
+// PreparedReads is how many statement texts the readers keep prepared (SQLite; 0 on
+// PostgreSQL, where pgx keeps its own): the application's fixed statements, not one per
+// call (see RQOnce).
+func (d *DB) PreparedReads() int {
+	if d.reads == nil {
+		return 0
+	}
+	return d.reads.size()
+}
+
 // RO returns the handle for reads that need not see the caller's own uncommitted writes —
 // reference data such as categories. On SQLite that is the prepared readers even inside a
 // transaction, so that the writer's turn (group.go) is not spent parsing them; on

@@ -51,6 +51,12 @@ func (c *readCache) stmt(ctx context.Context, q string) *sql.Stmt {
 	return st
 }
 
+func (c *readCache) size() int {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return len(c.m)
+}
+
 func (c *readCache) close() {
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -92,7 +92,7 @@ func (s *Service) Desk(ctx context.Context, a auth.Actor, leader int64) (Desk, e
 		}
 	}
 	if len(orgIDs) > 0 {
-		rows, err := s.db.RQ(ctx).QueryContext(ctx, lastVisitsSQL(orgIDs), leader)
+		rows, err := s.db.RQOnce(ctx).QueryContext(ctx, lastVisitsSQL(orgIDs), leader)
 		if err != nil {
 			return Desk{}, fmt.Errorf("liaison: last visits: %w", err)
 		}

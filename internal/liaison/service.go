@@ -117,7 +117,7 @@ const (
 
 // activeLeaderUsers keeps the ids of active users holding role leader, in id order.
 func (s *Service) activeLeaderUsers(ctx context.Context, ids []int64) ([]int64, error) {
-	rows, err := s.db.RQ(ctx).QueryContext(ctx, `SELECT u.id FROM users u JOIN user_roles r ON r.user_id = u.id AND r.role = $1
+	rows, err := s.db.RQOnce(ctx).QueryContext(ctx, `SELECT u.id FROM users u JOIN user_roles r ON r.user_id = u.id AND r.role = $1
 		WHERE u.id IN (`+inList(ids)+`) AND u.disabled = $2 ORDER BY u.id`, string(auth.RoleLeader), false)
 	if err != nil {
 		return nil, fmt.Errorf("liaison: leader users: %w", err)

@@ -159,7 +159,7 @@ func (s *Service) orgRefs(ctx context.Context, ids []int64, kinds ...string) ([]
 	if len(ids) == 0 {
 		return nil, nil, nil
 	}
-	rows, err := s.db.RQ(ctx).QueryContext(ctx, `SELECT id, name, kind FROM orgs WHERE id IN (`+inList(ids)+`)`)
+	rows, err := s.db.RQOnce(ctx).QueryContext(ctx, `SELECT id, name, kind FROM orgs WHERE id IN (`+inList(ids)+`)`)
 	if err != nil {
 		return nil, nil, fmt.Errorf("liaison: orgs: %w", err)
 	}
@@ -574,7 +574,7 @@ func (s *Service) fillVisitRows(ctx context.Context, a auth.Actor, out []VisitRo
 	for i, r := range out {
 		ids[i], at[r.ID] = r.ID, i
 	}
-	rows, err := s.db.RQ(ctx).QueryContext(ctx, `SELECT m.visit_id, o.id, o.name, o.kind FROM liaison_visit_orgs m JOIN orgs o ON o.id = m.org_id
+	rows, err := s.db.RQOnce(ctx).QueryContext(ctx, `SELECT m.visit_id, o.id, o.name, o.kind FROM liaison_visit_orgs m JOIN orgs o ON o.id = m.org_id
 		WHERE m.visit_id IN (`+inList(ids)+`) ORDER BY m.visit_id, o.id`)
 	if err != nil {
 		return fmt.Errorf("liaison: visit orgs: %w", err)
@@ -601,7 +601,7 @@ func (s *Service) fillVisitRows(ctx context.Context, a auth.Actor, out []VisitRo
 		pq += ` AND org_id = $1`
 		args = append(args, a.OrgID)
 	}
-	rows, err = s.db.RQ(ctx).QueryContext(ctx, pq+` GROUP BY visit_id`, args...)
+	rows, err = s.db.RQOnce(ctx).QueryContext(ctx, pq+` GROUP BY visit_id`, args...)
 	if err != nil {
 		return fmt.Errorf("liaison: visit problems: %w", err)
 	}

@@ -139,7 +139,7 @@ func (e *Engine) scoreTexts(ctx context.Context, q Query, hits []Hit) error {
 			list = append(list, strconv.FormatInt(h.ID, 10))
 		}
 		// No prefilter: the candidates came from the index, which matched them already.
-		err := e.scoreRows(ctx, sc, strings.Join(list, ", "), nil, false, func(id int64, _ bool, score float64) {
+		err := e.scoreRows(ctx, e.db.RQOnce(ctx), sc, strings.Join(list, ", "), nil, false, func(id int64, _ bool, score float64) {
 			hits[at[id]].Score = score
 		})
 		if err != nil {
@@ -150,14 +150,15 @@ func (e *Engine) scoreTexts(ctx context.Context, q Query, hits []Hit) error {
 }
 
 // scoreRows reads the titles, bodies and replies of the appeals whose ids are in (an id
-// list or a subquery with args) and gives each one's match and score to f; with filter,
-// only of those the database finds could match (prefilter).
-func (e *Engine) scoreRows(ctx context.Context, sc scorer, in string, args []any, filter bool, f func(id int64, ok bool, score float64)) error {
+// list, read through RQOnce, or a subquery with args, through RQ) with q and gives each
+// one's match and score to f; with filter, only of those the database finds could match
+// (prefilter).
+func (e *Engine) scoreRows(ctx context.Context, q db.Querier, sc scorer, in string, args []any, filter bool, f func(id int64, ok bool, score float64)) error {
 	cond := ""
 	if filter {
 		cond, args = sc.prefilter(e.db.Engine, args)
 	}
-	rows, err := e.db.RQ(ctx).QueryContext(ctx, `SELECT id, title, body, reply_text FROM appeals WHERE id IN (`+in+`)`+cond, args...)
+	rows, err := q.QueryContext(ctx, `SELECT id, title, body, reply_text FROM appeals WHERE id IN (`+in+`)`+cond, args...)
 	if err != nil {
 		return fmt.Errorf("search: score: %w", err)
 	}

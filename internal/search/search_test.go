@@ -678,3 +678,43 @@ func TestPostgresSearchReadsBucketsNewestFirst(t *testing.T) {
 		}
 	})
 }
+
+// Searches whose candidates differ leave the readers' prepared statements as they were:
+// a statement holding a list of ids is made for one call and not kept (db.RQOnce). Kept,
+// a thousand searches filled the cache with parsed programs used once.
+func TestSearchesKeepNoStatementPerCall(t *testing.T) {
+	apptest.Each(t, apptest.Options{Demo: 40}, func(t *testing.T, e *apptest.Env) {
+		if e.App.DB.Engine != db.SQLite {
+			t.Skip("PostgreSQL's statements are kept by pgx, per connection")
+		}
+		ctx := context.Background()
+		if _, err := e.App.LoadDemoAppeals(ctx, e.Demo, 150, 7); err != nil {
+			t.Fatal(err)
+		}
+		fold(t, e)
+		op := e.Actor("operator1")
+		words := frequentWords(allAppeals(t, e), 12)
+		// Two rounds over the same words: the first prepares the fixed statements of a
+		// search (the index's match, the pending table's, …) once.
+		for round := 0; round < 2; round++ {
+			for _, w := range words {
+				if got := numbers(t, e, op, w); len(got) == 0 {
+					t.Fatalf("%q found nothing", w)
+				}
+			}
+		}
+		kept := e.App.DB.PreparedReads()
+		for _, w := range words {
+			for _, other := range words {
+				if other != w {
+					numbers(t, e, op, w+" "+other)
+				}
+			}
+		}
+		// The pairs' fixed statements differ from the single words' (two terms): allow
+		// one round of them, not one per search.
+		if got := e.App.DB.PreparedReads(); got > kept+len(words) || kept == 0 {
+			t.Errorf("%d statements kept after %d searches of pairs, %d before", got, len(words)*(len(words)-1), kept)
+		}
+	})
+}
