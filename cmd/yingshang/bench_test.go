@@ -70,7 +70,7 @@ func TestBenchSmall(t *testing.T) {
 					t.Errorf("%s: %d requests by %d people", r.Name, r.Requests, r.Concurrency)
 				}
 			}
-			for _, want := range []string{"queue operator 待受理", "queue department 待签收", "queue enterprise 我的诉求", "queue leader 督办",
+			for _, want := range []string{"queue operator 待受理", "queue department 待签收", "queue enterprise 我的诉求", "queue leader 督办", "search 20 words", "search word pairs",
 				"intake POST /api/v1/appeals", "serve RSS peak (MiB)", "workday: queue pages", "workday: open an appeal", "workday: search",
 				"workday: 三率 ranking", "workday: file an appeal (POST)"} {
 				if !names[want] {
