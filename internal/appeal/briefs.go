@@ -10,6 +10,7 @@ import (
 
 	"yingshang/internal/apperr"
 	"yingshang/internal/auth"
+	"yingshang/internal/db"
 )
 
 // Brief is an appeal in a few words, for the pages of other parts that follow appeals
@@ -90,7 +91,7 @@ func (s *Service) Briefs(ctx context.Context, a auth.Actor, ids []int64) (map[in
 	if len(ids) > maxBriefs {
 		return nil, fmt.Errorf("appeal: %d briefs asked, at most %d", len(ids), maxBriefs)
 	}
-	rows, err := s.db.RQOnce(ctx).QueryContext(ctx, `SELECT `+appealCols+appealFrom+` WHERE a.id IN (`+inList(ids)+`)`)
+	rows, err := s.db.RQ(ctx).QueryContext(ctx, `SELECT `+appealCols+appealFrom+` WHERE a.id IN (`+s.db.InIDs("$1")+`)`, db.IDsJSON(ids))
 	if err != nil {
 		return nil, fmt.Errorf("appeal: briefs: %w", err)
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 
 	"yingshang/internal/appeal"
 	"yingshang/internal/apperr"
@@ -174,7 +173,7 @@ func (e *Engine) Similar(ctx context.Context, a auth.Actor, svc *appeal.Service,
 	var err error
 	if mode == appeal.ScopeRows {
 		// Few appeals: compare with each of them.
-		texts, err = e.readTexts(ctx, e.db.RQ(ctx), sqlText, args, exclude)
+		texts, err = e.readTexts(ctx, sqlText, args, exclude)
 	} else {
 		var ids []int64
 		if ids, err = e.any(ctx, terms, SimilarCandidates); err == nil {
@@ -232,18 +231,14 @@ func (e *Engine) texts(ctx context.Context, ids []int64, exclude int64) ([]appea
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	list := make([]string, len(ids))
-	for i, id := range ids {
-		list[i] = strconv.FormatInt(id, 10)
-	}
-	return e.readTexts(ctx, e.db.RQOnce(ctx), strings.Join(list, ", "), nil, exclude)
+	return e.readTexts(ctx, e.db.InIDs("$1"), []any{db.IDsJSON(ids)}, exclude)
 }
 
 // matchRows matches q against the appeals the subquery names, one by one (see
 // appeal.ScopeRows), ranked by how often the words occur for the text's length.
 func (e *Engine) matchRows(ctx context.Context, q Query, scopeSQL string, args []any) ([]Hit, error) {
 	var hits []Hit
-	err := e.scoreRows(ctx, e.db.RQ(ctx), newScorer(q), scopeSQL, args, true, func(id int64, ok bool, score float64) {
+	err := e.scoreRows(ctx, newScorer(q), scopeSQL, args, true, func(id int64, ok bool, score float64) {
 		if ok {
 			hits = append(hits, Hit{ID: id, Score: score})
 		}
@@ -255,10 +250,10 @@ func (e *Engine) matchRows(ctx context.Context, q Query, scopeSQL string, args [
 	return hits, nil
 }
 
-// readTexts reads the titles and bodies of the appeals whose ids are in (an id list or a
-// subquery with args) through q, leaving out exclude.
-func (e *Engine) readTexts(ctx context.Context, q db.Querier, in string, args []any, exclude int64) ([]appealText, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, title, body FROM appeals WHERE id IN (`+in+`)`, args...)
+// readTexts reads the titles and bodies of the appeals whose ids are in (a subquery with
+// args), leaving out exclude.
+func (e *Engine) readTexts(ctx context.Context, in string, args []any, exclude int64) ([]appealText, error) {
+	rows, err := e.db.RQ(ctx).QueryContext(ctx, `SELECT id, title, body FROM appeals WHERE id IN (`+in+`)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("search: similar: %w", err)
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strconv"
 	"strings"
 
 	"yingshang/internal/db"
@@ -125,40 +124,31 @@ func (e *Engine) ftsHits(ctx context.Context, expr string, max int) ([]Hit, erro
 }
 
 // scoreTexts scores SQLite's candidates as the pending appeals and a scope's rows are
-// scored (scorer: the words' occurrences for the text's length), 500 at a time.
+// scored (scorer: the words' occurrences for the text's length).
 func (e *Engine) scoreTexts(ctx context.Context, q Query, hits []Hit) error {
+	if len(hits) == 0 {
+		return nil
+	}
 	at := make(map[int64]int, len(hits))
+	ids := make([]int64, len(hits))
 	for i, h := range hits {
-		at[h.ID] = i
+		at[h.ID], ids[i] = i, h.ID
 	}
-	sc := newScorer(q)
-	const chunk = 500
-	for i := 0; i < len(hits); i += chunk {
-		list := make([]string, 0, chunk)
-		for _, h := range hits[i:min(i+chunk, len(hits))] {
-			list = append(list, strconv.FormatInt(h.ID, 10))
-		}
-		// No prefilter: the candidates came from the index, which matched them already.
-		err := e.scoreRows(ctx, e.db.RQOnce(ctx), sc, strings.Join(list, ", "), nil, false, func(id int64, _ bool, score float64) {
-			hits[at[id]].Score = score
-		})
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+	// No prefilter: the candidates came from the index, which matched them already.
+	return e.scoreRows(ctx, newScorer(q), e.db.InIDs("$1"), []any{db.IDsJSON(ids)}, false, func(id int64, _ bool, score float64) {
+		hits[at[id]].Score = score
+	})
 }
 
-// scoreRows reads the titles, bodies and replies of the appeals whose ids are in (an id
-// list, read through RQOnce, or a subquery with args, through RQ) with q and gives each
-// one's match and score to f; with filter, only of those the database finds could match
-// (prefilter).
-func (e *Engine) scoreRows(ctx context.Context, q db.Querier, sc scorer, in string, args []any, filter bool, f func(id int64, ok bool, score float64)) error {
+// scoreRows reads the titles, bodies and replies of the appeals whose ids are in (a
+// subquery with args) and gives each one's match and score to f; with filter, only of
+// those the database finds could match (prefilter).
+func (e *Engine) scoreRows(ctx context.Context, sc scorer, in string, args []any, filter bool, f func(id int64, ok bool, score float64)) error {
 	cond := ""
 	if filter {
 		cond, args = sc.prefilter(e.db.Engine, args)
 	}
-	rows, err := q.QueryContext(ctx, `SELECT id, title, body, reply_text FROM appeals WHERE id IN (`+in+`)`+cond, args...)
+	rows, err := e.db.RQ(ctx).QueryContext(ctx, `SELECT id, title, body, reply_text FROM appeals WHERE id IN (`+in+`)`+cond, args...)
 	if err != nil {
 		return fmt.Errorf("search: score: %w", err)
 	}

@@ -177,15 +177,6 @@ type orgName struct {
 	kind string
 }
 
-// orgsByIDSQL reads the organisations whose ids a JSON array ($1) lists, in a statement
-// of fixed text (prepared once; an IN list would be a new statement for every set).
-func orgsByIDSQL(e db.Engine) string {
-	if e == db.Postgres {
-		return `SELECT id, name, kind FROM orgs WHERE id IN (SELECT CAST(v AS BIGINT) FROM json_array_elements_text(CAST($1 AS json)) x(v))`
-	}
-	return `SELECT id, name, kind FROM orgs WHERE id IN (SELECT value FROM json_each($1))`
-}
-
 // orgNames names the departments (every government organisation) and the other handlers
 // in ids.
 func (s *Service) orgNames(ctx context.Context, ids []int64) (map[int64]orgName, error) {
@@ -217,7 +208,7 @@ func (s *Service) orgNames(ctx context.Context, ids []int64) (map[int64]orgName,
 	if len(others) == 0 {
 		return out, nil
 	}
-	rows, err = s.db.RQ(ctx).QueryContext(ctx, orgsByIDSQL(s.db.Engine), "["+strings.Join(others, ",")+"]")
+	rows, err = s.db.RQ(ctx).QueryContext(ctx, `SELECT id, name, kind FROM orgs WHERE id IN (`+s.db.InIDs("$1")+`)`, "["+strings.Join(others, ",")+"]")
 	if err != nil {
 		return nil, fmt.Errorf("stats: handlers: %w", err)
 	}
