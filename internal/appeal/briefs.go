@@ -70,6 +70,11 @@ func briefOf(ap Appeal) Brief {
 	return b
 }
 
+// briefsSQL reads the appeals whose ids a JSON array ($1) lists.
+func briefsSQL(d *db.DB) string {
+	return `SELECT ` + appealCols + appealFrom + ` WHERE a.id IN (` + d.InIDs("$1") + `)`
+}
+
 // maxBriefs bounds one Briefs or OpenForEnterprises call.
 const maxBriefs = 500
 
@@ -91,7 +96,7 @@ func (s *Service) Briefs(ctx context.Context, a auth.Actor, ids []int64) (map[in
 	if len(ids) > maxBriefs {
 		return nil, fmt.Errorf("appeal: %d briefs asked, at most %d", len(ids), maxBriefs)
 	}
-	rows, err := s.db.RQ(ctx).QueryContext(ctx, `SELECT `+appealCols+appealFrom+` WHERE a.id IN (`+s.db.InIDs("$1")+`)`, db.IDsJSON(ids))
+	rows, err := s.db.RQ(ctx).QueryContext(ctx, briefsSQL(s.db), db.IDsJSON(ids))
 	if err != nil {
 		return nil, fmt.Errorf("appeal: briefs: %w", err)
 	}
