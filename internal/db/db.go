@@ -491,10 +491,10 @@ func (d *DB) RQ(ctx context.Context) Querier {
 }
 
 // RQOnce is RQ for a statement whose text is made for one call — a list of ids written
-// into it. Such a text is not kept among the readers' prepared statements (readCache):
-// each would hold its parsed program until the cache was full, and a thousand searches
-// with their candidates' ids filled it (serve's RSS 115 → 315 MiB), leaving no room for
-// the application's own statements after them.
+// into it (bind a list as JSON where it can be: InIDs). Such a text is not kept among the
+// readers' prepared statements (readCache): each would hold its parsed program until the
+// cache was full — a thousand searches with their candidates' ids written in filled it
+// (serve's RSS 115 → 315 MiB) — leaving no room for the statements after them.
 func (d *DB) RQOnce(ctx context.Context) Querier {
 	if st := txOf(ctx); st != nil {
 		return st.tx
