@@ -72,7 +72,7 @@ func briefOf(ap Appeal) Brief {
 
 // briefsSQL reads the appeals whose ids a JSON array ($1) lists.
 func briefsSQL(d *db.DB) string {
-	return `SELECT ` + appealCols + appealFrom + ` WHERE a.id IN (` + d.InIDs("$1") + `)`
+	return `SELECT ` + appealCols + appealFrom + ` WHERE a.id IN (` + d.Engine.InIDs("$1") + `)`
 }
 
 // maxBriefs bounds one Briefs or OpenForEnterprises call.

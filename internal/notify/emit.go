@@ -196,7 +196,7 @@ func (s *Service) recipients(ctx context.Context, e Event) ([]recipient, error) 
 	if len(e.UserIDs) == 0 && len(e.OrgIDs) == 0 {
 		return nil, nil
 	}
-	users, orgs, roles := jsonIDs(e.UserIDs), jsonIDs(e.OrgIDs), "[]"
+	users, orgs, roles := db.IDsJSON(e.UserIDs), db.IDsJSON(e.OrgIDs), "[]"
 	if len(e.Roles) > 0 {
 		b, _ := json.Marshal(e.Roles)
 		roles = string(b)
@@ -320,22 +320,8 @@ func recipientsSQL(e db.Engine) string {
 	if e == db.Postgres {
 		list = func(n string) string { return `SELECT json_array_elements_text(CAST(` + n + ` AS json))` }
 	}
-	ids := func(n string) string {
-		if e == db.Postgres {
-			return `SELECT CAST(v AS BIGINT) FROM (` + list(n) + `) x(v)`
-		}
-		return list(n)
-	}
 	return `SELECT u.id, u.display_name, u.email, u.lang, u.email_notify FROM users u
-		WHERE u.disabled = $1 AND (u.id IN (` + ids("$2") + `)
-			OR (u.org_id IN (` + ids("$3") + `) AND ($4 = '[]' OR EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id AND r.role IN (` + list("$4") + `)))))
+		WHERE u.disabled = $1 AND (u.id IN (` + e.InIDs("$2") + `)
+			OR (u.org_id IN (` + e.InIDs("$3") + `) AND ($4 = '[]' OR EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id AND r.role IN (` + list("$4") + `)))))
 		ORDER BY u.id`
-}
-
-func jsonIDs(ids []int64) string {
-	if len(ids) == 0 {
-		return "[]"
-	}
-	b, _ := json.Marshal(ids)
-	return string(b)
 }

@@ -231,7 +231,7 @@ func (e *Engine) texts(ctx context.Context, ids []int64, exclude int64) ([]appea
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	return e.readTexts(ctx, e.db.InIDs("$1"), []any{db.IDsJSON(ids)}, exclude)
+	return e.readTexts(ctx, e.db.Engine.InIDs("$1"), []any{db.IDsJSON(ids)}, exclude)
 }
 
 // matchRows matches q against the appeals the subquery names, one by one (see

@@ -135,7 +135,7 @@ func (e *Engine) scoreTexts(ctx context.Context, q Query, hits []Hit) error {
 		at[h.ID], ids[i] = i, h.ID
 	}
 	// No prefilter: the candidates came from the index, which matched them already.
-	return e.scoreRows(ctx, newScorer(q), e.db.InIDs("$1"), []any{db.IDsJSON(ids)}, false, func(id int64, _ bool, score float64) {
+	return e.scoreRows(ctx, newScorer(q), e.db.Engine.InIDs("$1"), []any{db.IDsJSON(ids)}, false, func(id int64, _ bool, score float64) {
 		hits[at[id]].Score = score
 	})
 }
