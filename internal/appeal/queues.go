@@ -497,7 +497,7 @@ type listScanner struct {
 
 // scan reads the current row into it and returns the appeal's enterprise id, which
 // decides who sees a confidential appeal's enterprise.
-func (sc *listScanner) scan(rows *sql.Rows, it *ListItem) (entID int64, err error) {
+func (sc *listScanner) scan(rows *sql.Rows, it *ListItem) (int64, error) {
 	sc.dest = append(sc.dest[:0], &it.ID, &it.Number, &it.Kind, &it.Channel, &it.CategoryID, &it.CategoryCode, &it.CategoryName,
 		&it.DistrictCode, &it.Priority, &it.Confidential, &it.Title, &sc.entID, &it.EnterpriseName, &sc.phone, &it.State,
 		&it.LeadOrgName, &it.SLAClock, &sc.slaDue, &it.SLALevel, &sc.sup, &it.Escalated, &sc.redo, &sc.created, &sc.updated, &it.Version)
@@ -509,7 +509,6 @@ func (sc *listScanner) scan(rows *sql.Rows, it *ListItem) (entID int64, err erro
 	}
 	it.SLADue, it.CreatedAt, it.UpdatedAt = db.FromMillis(sc.slaDue), db.FromMillis(sc.created), db.FromMillis(sc.updated)
 	it.SupervisionLevel, it.RedoCount = int(sc.sup), int(sc.redo)
-	it.ContactPhoneMasked = ""
 	if sc.phone != "" {
 		it.ContactPhoneMasked = i18n.MaskPhone(sc.phone)
 	}
