@@ -50,7 +50,7 @@ func eachRun(text string, f func(run []rune, han bool) bool) {
 		return ok
 	}
 	for len(text) > 0 {
-		r, size := utf8.DecodeRuneInString(text)
+		r, size := decodeRune(text)
 		text = text[size:]
 		if r == utf8.RuneError && size <= 1 {
 			if !flush() {
@@ -281,7 +281,7 @@ func matchPhrasesIn(phrases [][]bigram, texts ...string) (ok bool, occ, n int) {
 	}
 	for _, text := range texts {
 		for len(text) > 0 {
-			r, size := utf8.DecodeRuneInString(text)
+			r, size := decodeRune(text)
 			text = text[size:]
 			isHan, word := false, false
 			if r != utf8.RuneError || size > 1 {
@@ -347,9 +347,26 @@ func classify(r rune) (han, word bool) {
 		return false, 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
 	case 0x4E00 <= r && r <= 0x9FFF:
 		return true, true
+	case 0x3000 <= r && r <= 0x3004, 0x3008 <= r && r <= 0x3020, 0xFF01 <= r && r <= 0xFF0F, 0xFF1A <= r && r <= 0xFF20:
+		// CJK and full-width punctuation (、。「」：，！？…), neither letters nor digits.
+		return false, false
 	}
 	han = unicode.Is(unicode.Han, r)
 	return han, han || unicode.IsLetter(r) || unicode.IsNumber(r)
+}
+
+// decodeRune is utf8.DecodeRuneInString with valid three-byte sequences (U+0800–U+FFFF
+// but the surrogates) decoded inline: the standard decoder answers only ASCII without its
+// slow path, and an appeal's text is mostly Han characters and full-width punctuation — a
+// search decodes a thousand candidates' texts.
+func decodeRune(s string) (rune, int) {
+	if len(s) >= 3 && s[0]&0xF0 == 0xE0 && s[1]&0xC0 == 0x80 && s[2]&0xC0 == 0x80 {
+		r := rune(s[0]&0x0F)<<12 | rune(s[1]&0x3F)<<6 | rune(s[2]&0x3F)
+		if r >= 0x800 && (r < 0xD800 || r > 0xDFFF) {
+			return r, 3
+		}
+	}
+	return utf8.DecodeRuneInString(s)
 }
 
 // countTerms is len(Terms(text)) without building the terms.
@@ -366,7 +383,7 @@ func countTerms(text string) int {
 		run = 0
 	}
 	for len(text) > 0 {
-		r, size := utf8.DecodeRuneInString(text)
+		r, size := decodeRune(text)
 		text = text[size:]
 		if r == utf8.RuneError && size <= 1 {
 			flush()

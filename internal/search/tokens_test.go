@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+	"unicode/utf8"
 
 	"yingshang/internal/db"
 )
@@ -217,5 +218,35 @@ func TestClassifyAgreesWithUnicode(t *testing.T) {
 				t.Errorf("%U: han %v word %v, want %v %v", r, han, word, wantHan, wantWord)
 			}
 		}
+	}
+}
+
+// TestDecodeRuneAgreesWithUTF8 checks decodeRune's inline path against the standard
+// decoder for every three bytes led by E0–EF (valid, overlong, surrogates, broken) and
+// for shorter and longer inputs around it.
+func TestDecodeRuneAgreesWithUTF8(t *testing.T) {
+	bad := 0
+	check := func(s string) {
+		r, n := decodeRune(s)
+		wr, wn := utf8.DecodeRuneInString(s)
+		if r != wr || n != wn {
+			if bad++; bad <= 10 {
+				t.Errorf("% x: %U/%d, want %U/%d", s, r, n, wr, wn)
+			}
+		}
+	}
+	buf := make([]byte, 4)
+	for b0 := 0xE0; b0 <= 0xEF; b0++ {
+		for b1 := 0; b1 < 256; b1++ {
+			for b2 := 0; b2 < 256; b2++ {
+				buf[0], buf[1], buf[2], buf[3] = byte(b0), byte(b1), byte(b2), 'x'
+				check(string(buf[:3]))
+				check(string(buf))
+			}
+			check(string(buf[:2]))
+		}
+	}
+	for _, s := range []string{"", "a", "\xff", "é", "𠀀", "\xf0\x9f\x98", "融资", "，"} {
+		check(s)
 	}
 }
