@@ -199,6 +199,10 @@ type qspec struct {
 	catIDs   []int64
 	// id is how an organisation's or a user's id is bound in the SQL (idParam).
 	id string
+	// valued is set by a filter that binds a value which can decide the plan — a title's
+	// text, a date range, a department's parts; without one the queue's statements are
+	// bound only to ids and keyset positions and read through RQGeneric.
+	valued bool
 }
 
 // idParam is the parameter marker a queue binds an organisation's or a user's id with:
@@ -344,6 +348,7 @@ func (s *Service) applyFilter(ctx context.Context, sp *qspec, f Filter) error {
 		}
 		addIs(sp, "a.state", f.State, States)
 	}
+	sp.valued = strings.TrimSpace(f.Q) != "" || !f.From.IsZero() || !f.To.IsZero() || f.Dept != 0
 	if q := strings.TrimSpace(f.Q); q != "" {
 		if len(q) == 16 && strings.HasPrefix(strings.ToUpper(q), "ZQ") {
 			sp.add("a.number = ?", strings.ToUpper(q))
@@ -410,6 +415,7 @@ type listPlan struct {
 	sort       Sort
 	limit      int
 	dept       bool
+	generic    bool // bound only to ids and keyset positions (qspec.valued)
 }
 
 // plan builds the SQL of a page of queue q.
@@ -431,7 +437,7 @@ func (s *Service) plan(ctx context.Context, a auth.Actor, q Queue, f Filter) (*l
 	if err != nil {
 		return nil, err
 	}
-	p := &listPlan{sort: f.Sort, limit: f.Limit, dept: sp.dept}
+	p := &listPlan{sort: f.Sort, limit: f.Limit, dept: sp.dept, generic: !sp.valued}
 	if p.limit <= 0 {
 		p.limit = 50
 	}
@@ -544,11 +550,11 @@ func (s *Service) List(ctx context.Context, a auth.Actor, q Queue, f Filter) (Pa
 	}
 	var page Page
 	if !f.SkipCount {
-		if page.Total, page.TotalCapped, err = s.count(ctx, p.countQuery, p.countArgs, p.countCap); err != nil {
+		if page.Total, page.TotalCapped, err = s.count(ctx, p.countQuery, p.countArgs, p.countCap, p.generic); err != nil {
 			return Page{}, err
 		}
 	}
-	rows, err := s.db.RQ(ctx).QueryContext(ctx, p.query, p.args...)
+	rows, err := s.reader(ctx, p.generic).QueryContext(ctx, p.query, p.args...)
 	if err != nil {
 		return Page{}, fmt.Errorf("appeal: list %s: %w", q, err)
 	}
@@ -629,7 +635,17 @@ func (sp *qspec) countCap() int {
 
 // count runs a count query of at most cap+1 rows (countSQL), or answers from the count
 // cache.
-func (s *Service) count(ctx context.Context, q string, args []any, cap int) (int, bool, error) {
+// reader is the handle a queue's statements read through: RQGeneric when they are bound
+// only to ids and keyset positions (generic), else RQ.
+func (s *Service) reader(ctx context.Context, generic bool) db.Querier {
+	if generic {
+		return s.db.RQGeneric(ctx)
+	}
+	return s.db.RQ(ctx)
+}
+
+// count counts a queue up to cap (generic: as reader).
+func (s *Service) count(ctx context.Context, q string, args []any, cap int, generic bool) (int, bool, error) {
 	// A transaction's own writes are not for others to see; the key spells the arguments
 	// in Go syntax (strings quoted, types kept), so that no two argument lists share one.
 	inTx := db.InTx(ctx)
@@ -641,7 +657,7 @@ func (s *Service) count(ctx context.Context, q string, args []any, cap int) (int
 		}
 	}
 	var n int
-	if err := s.db.RQ(ctx).QueryRowContext(ctx, q, args...).Scan(&n); err != nil {
+	if err := s.reader(ctx, generic).QueryRowContext(ctx, q, args...).Scan(&n); err != nil {
 		return 0, false, fmt.Errorf("appeal: count: %w", err)
 	}
 	if !inTx {
@@ -704,7 +720,7 @@ func (s *Service) Counts(ctx context.Context, a auth.Actor) ([]QueueCount, error
 		if err != nil {
 			return nil, err
 		}
-		n, capped, err := s.count(ctx, countSQL(sp), sp.args, sp.countCap())
+		n, capped, err := s.count(ctx, countSQL(sp), sp.args, sp.countCap(), true)
 		if err != nil {
 			return nil, err
 		}

@@ -57,7 +57,7 @@ func (s *Service) CountQueues(ctx context.Context, a auth.Actor, qs ...Queue) ([
 		if err != nil {
 			return nil, err
 		}
-		n, capped, err := s.count(ctx, countSQL(sp), sp.args, sp.countCap())
+		n, capped, err := s.count(ctx, countSQL(sp), sp.args, sp.countCap(), true)
 		if err != nil {
 			return nil, err
 		}
@@ -82,7 +82,7 @@ func (s *Service) EnterpriseAppeals(ctx context.Context, a auth.Actor, enterpris
 		return Page{}, err
 	}
 	var page Page
-	if page.Total, page.TotalCapped, err = s.count(ctx, countSQL(sp), sp.args, sp.countCap()); err != nil {
+	if page.Total, page.TotalCapped, err = s.count(ctx, countSQL(sp), sp.args, sp.countCap(), false); err != nil {
 		return Page{}, err
 	}
 	rows, err := s.db.RQ(ctx).QueryContext(ctx, q, sp.args...)

@@ -246,9 +246,10 @@ func (s *Service) Authenticate(ctx context.Context, token, ip string) (Session, 
 	h := hashSecret(token)
 	var lastSeen, expires int64
 	var mfaOK bool
-	// The session and its user in one query (every page asks).
+	// The session and its user in one query (every page asks), bound to the session's
+	// hash only: its plan is kept (RQGeneric).
 	var row userRow
-	err := s.db.RQ(ctx).QueryRowContext(ctx, `SELECT `+s.userColumns()+`, k.last_seen_at, k.expires_at, k.mfa_ok`+
+	err := s.db.RQGeneric(ctx).QueryRowContext(ctx, `SELECT `+s.userColumns()+`, k.last_seen_at, k.expires_at, k.mfa_ok`+
 		userFrom+` JOIN sessions k ON k.user_id = u.id WHERE k.id_hash = $1`, h).
 		Scan(append(row.dest(), &lastSeen, &expires, &mfaOK)...)
 	if err != nil {

@@ -161,9 +161,10 @@ func (s *Service) AuthenticateToken(ctx context.Context, plain, ip string) (Acto
 	h := hashSecret(plain)
 	var id, last, expires, revoked int64
 	var scopes string
-	// The token and its user in one query (every API request asks).
+	// The token and its user in one query (every API request asks), bound to the token's
+	// hash only: its plan is kept (RQGeneric).
 	var row userRow
-	err := s.db.RQ(ctx).QueryRowContext(ctx, `SELECT `+s.userColumns()+`, k.id, k.scopes, k.last_used_at, k.expires_at, k.revoked_at`+
+	err := s.db.RQGeneric(ctx).QueryRowContext(ctx, `SELECT `+s.userColumns()+`, k.id, k.scopes, k.last_used_at, k.expires_at, k.revoked_at`+
 		userFrom+` JOIN api_tokens k ON k.user_id = u.id WHERE k.hash = $1`, h).
 		Scan(append(row.dest(), &id, &scopes, &last, &expires, &revoked)...)
 	if err != nil {

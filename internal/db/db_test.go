@@ -314,5 +314,20 @@ func TestPostgresPlansWithTheValues(t *testing.T) {
 		if err := d.R.QueryRowContext(context.Background(), `SHOW max_parallel_workers_per_gather`).Scan(&workers); err != nil || workers != "0" {
 			t.Fatalf("max_parallel_workers_per_gather %q (%v)", workers, err)
 		}
+		// The pool of statements bound only to ids keeps generic plans, without merge
+		// joins, and otherwise like the other.
+		g := d.RQGeneric(context.Background())
+		for _, c := range []struct{ name, want string }{
+			{"plan_cache_mode", "auto"}, {"enable_mergejoin", "off"}, {"jit", "off"}, {"max_parallel_workers_per_gather", "0"},
+		} {
+			var v string
+			if err := g.QueryRowContext(context.Background(), `SHOW `+c.name).Scan(&v); err != nil || v != c.want {
+				t.Errorf("RQGeneric: %s %q (%v), want %q", c.name, v, err, c.want)
+			}
+		}
+		var merge string
+		if err := d.R.QueryRowContext(context.Background(), `SHOW enable_mergejoin`).Scan(&merge); err != nil || merge != "on" {
+			t.Errorf("R: enable_mergejoin %q (%v), want on", merge, err)
+		}
 	})
 }
