@@ -73,7 +73,7 @@ func (e *Engine) pgNewest(ctx context.Context, q Query, anyGroup bool, max int, 
 			lo = 0
 		}
 		more, err := e.queryHits(ctx, `WITH m AS MATERIALIZED (SELECT appeal_id, tsv FROM appeal_search
-			WHERE appeal_search_bucketed(appeal_id, tsv) @@ CAST($1 AS tsquery))
+			WHERE appeal_search_bucketed(appeal_id, tsv) @@ ANY(CAST(CAST($1 AS text[]) AS tsquery[])))
 			SELECT appeal_id, `+score("$2")+` FROM (SELECT appeal_id, tsv FROM m WHERE appeal_id <= $3 AND tsv @@ CAST($2 AS tsquery)`+
 			fmt.Sprintf(` ORDER BY appeal_id DESC LIMIT %d) t ORDER BY appeal_id DESC`, max-len(hits)), q.bucketed(anyGroup, lo, k), tsq, upper)
 		if err != nil {

@@ -250,3 +250,23 @@ func TestDecodeRuneAgreesWithUTF8(t *testing.T) {
 		check(s)
 	}
 }
+
+// TestBucketedQueries: a query whose terms must occur together is one tsquery per bucket,
+// newest first (GIN steps through the rarest term of each); one where any term will do is
+// a single OR of the buckets.
+func TestBucketedQueries(t *testing.T) {
+	for _, c := range []struct {
+		q    string
+		any  bool
+		want []string
+	}{
+		{"融资", false, []string{"('9/融资') | ('8/融资')"}},
+		{"融资 拖欠", false, []string{"('9/融资') & ('9/拖欠')", "('8/融资') & ('8/拖欠')"}},
+		{"许可证", false, []string{"('9/许可' & '9/可证')", "('8/许可' & '8/可证')"}},
+		{"融资 拖欠", true, []string{"('9/融资') | ('9/拖欠') | ('8/融资') | ('8/拖欠')"}},
+	} {
+		if got := ParseQuery(c.q).bucketed(c.any, 8, 9); !slices.Equal(got, c.want) {
+			t.Errorf("%q (any %v): %q, want %q", c.q, c.any, got, c.want)
+		}
+	}
+}
