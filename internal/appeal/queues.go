@@ -720,7 +720,7 @@ func (s *Service) Counts(ctx context.Context, a auth.Actor) ([]QueueCount, error
 		if err != nil {
 			return nil, err
 		}
-		n, capped, err := s.count(ctx, countSQL(sp), sp.args, sp.countCap(), true)
+		n, capped, err := s.count(ctx, countSQL(sp), sp.args, sp.countCap(), !sp.valued)
 		if err != nil {
 			return nil, err
 		}

@@ -57,7 +57,7 @@ func (s *Service) CountQueues(ctx context.Context, a auth.Actor, qs ...Queue) ([
 		if err != nil {
 			return nil, err
 		}
-		n, capped, err := s.count(ctx, countSQL(sp), sp.args, sp.countCap(), true)
+		n, capped, err := s.count(ctx, countSQL(sp), sp.args, sp.countCap(), !sp.valued)
 		if err != nil {
 			return nil, err
 		}
@@ -82,6 +82,7 @@ func (s *Service) EnterpriseAppeals(ctx context.Context, a auth.Actor, enterpris
 		return Page{}, err
 	}
 	var page Page
+	// Not a queue page: its statement stays on the pool that plans with the values.
 	if page.Total, page.TotalCapped, err = s.count(ctx, countSQL(sp), sp.args, sp.countCap(), false); err != nil {
 		return Page{}, err
 	}

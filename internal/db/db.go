@@ -221,7 +221,8 @@ func openSQLite(ctx context.Context, cfg Config) (*DB, error) {
 // joins unless the URL sets enable_mergejoin: for a department's 已答复 page PostgreSQL
 // merged the parts with the appeals' primary key read backwards from the newest appeal
 // (2,768 appeals read for 51 rows at a million, 1.96 ms) instead of looking up the 51
-// (0.20 ms) — it expected the department's 87,102 parts spread evenly over all appeals. It also turns JIT compilation off unless the URL sets jit: the planner
+// (0.20 ms) — it expected the department's 87,102 parts spread evenly over all appeals.
+// It also turns JIT compilation off unless the URL sets jit: the planner
 // cannot tell how many appeals a word's bucket holds, so a search statement that reads 80
 // rows was estimated at 50,000 at ten million appeals, above jit_above_cost, and spent
 // 10–40 ms compiling for 1 ms of work (EXPLAIN ANALYZE: 47 ms, 1 ms without JIT). For the

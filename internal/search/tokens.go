@@ -472,9 +472,9 @@ func (q Query) bucketed(anyGroup bool, lo, hi int64) []string {
 	if anyGroup {
 		join = " | "
 	}
-	together := false
+	together := !anyGroup && len(q.Groups) > 1
 	for _, g := range q.Groups {
-		together = together || len(g) > 1 || (!anyGroup && len(q.Groups) > 1)
+		together = together || len(g) > 1
 	}
 	var out []string
 	for k := hi; k >= lo; k-- {
