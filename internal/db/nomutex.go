@@ -20,14 +20,18 @@ import (
 // is what SQLITE_OPEN_NOMUTEX does (SQLite skips a NULL mutex). The process-wide mutexes
 // (memory, the VFS, the page cache) stay; sqlite3_interrupt, which the driver calls from
 // another goroutine when a context ends, takes no mutex in either mode.
-// BenchmarkOperatorQueue/sqlite: 1,900–2,764 → 2,796–3,598 pages/s.
+// BenchmarkOperatorQueue/sqlite: 1,900–2,764 → 2,796–3,598 pages/s. The same hook gives
+// each connection the search's FTS5 score function (fts5.go).
 func init() {
 	sqlite.RegisterConnectionHook(func(c sqlite.ExecQuerierContext, _ string) error {
 		h, err := sqliteHandle(c)
 		if err != nil {
 			return err
 		}
-		return dropConnMutex(h)
+		if err := dropConnMutex(h); err != nil {
+			return err
+		}
+		return registerDensity(h)
 	})
 }
 

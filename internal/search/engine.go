@@ -218,15 +218,12 @@ func (e *Engine) Match(ctx context.Context, q Query, max int) ([]Hit, error) {
 	if e.db.Engine == db.Postgres {
 		hits, err = e.pgNewest(ctx, q, false, max, true)
 	} else {
-		hits, err = e.ftsHits(ctx, q.fts5(), max)
+		hits, err = e.ftsHits(ctx, q.fts5(), max, true)
 	}
 	if err != nil {
 		return nil, err
 	}
 	if e.db.Engine == db.SQLite {
-		if err := e.scoreTexts(ctx, q, hits); err != nil {
-			return nil, err
-		}
 		if hits, err = e.withPending(ctx, q, hits, max); err != nil {
 			return nil, err
 		}
@@ -286,7 +283,7 @@ func (e *Engine) any(ctx context.Context, terms []string, max int) ([]int64, err
 	if e.db.Engine == db.Postgres {
 		hits, err = e.pgNewest(ctx, q, true, max, false)
 	} else {
-		hits, err = e.ftsHits(ctx, strings.ReplaceAll(q.fts5(), " AND ", " OR "), max)
+		hits, err = e.ftsHits(ctx, strings.ReplaceAll(q.fts5(), " AND ", " OR "), max, false)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("search: similar: %w", err)

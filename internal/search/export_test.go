@@ -23,3 +23,9 @@ func SetRebuild(batch, after int, max int64) func() {
 func Any(ctx context.Context, e *Engine, terms []string, max int) ([]int64, error) {
 	return e.any(ctx, terms, max)
 }
+
+// TextScore is the score the scorer gives query q over an appeal's texts (title, body,
+// reply), as the pending appeals and an enterprise's own rows are scored.
+func TextScore(q, title, body, reply string) (bool, float64) {
+	return newScorer(ParseQuery(q)).score(title, body, reply)
+}

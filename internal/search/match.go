@@ -103,14 +103,21 @@ func (e *Engine) queryHits(ctx context.Context, sqlText string, args ...any) ([]
 }
 
 // ftsHits returns up to max appeals matching expr (FTS5 syntax) on SQLite, newest first,
-// from the history's table and the live one (pending.go), with no score: FTS5's bm25()
-// counts the documents holding each phrase across the whole index for its IDF, on every
-// query — 90 % of a search's time at ten million appeals (a frequent word: 137 ms with
-// bm25, 1.5 ms without). Match scores the candidates from their texts (scoreTexts).
-func (e *Engine) ftsHits(ctx context.Context, expr string, max int) ([]Hit, error) {
+// from the history's table and the live one (pending.go); with score, each with its score
+// read from the index (db.FTS5Density: the query's occurrences in the row over the square
+// root of the row's terms — what scorer gives from the texts, without reading them:
+// 1,000 candidates' texts were two thirds of a search's CPU at a million appeals). FTS5's
+// bm25() counts the documents holding each phrase across the whole index for its IDF, on
+// every query — 90 % of a search's time at ten million appeals (a frequent word: 137 ms
+// with bm25, 1.5 ms without).
+func (e *Engine) ftsHits(ctx context.Context, expr string, max int, score bool) ([]Hit, error) {
 	var hits []Hit
 	for _, t := range []string{"appeal_fts_live", "appeal_fts"} {
-		h, err := e.queryHits(ctx, `SELECT rowid, 0 FROM `+t+` WHERE `+t+` MATCH $1`+fmt.Sprintf(` ORDER BY rowid DESC LIMIT %d`, max), expr)
+		s := "0"
+		if score {
+			s = db.FTS5Density + "(" + t + ")"
+		}
+		h, err := e.queryHits(ctx, `SELECT rowid, `+s+` FROM `+t+` WHERE `+t+` MATCH $1`+fmt.Sprintf(` ORDER BY rowid DESC LIMIT %d`, max), expr)
 		if err != nil {
 			return nil, err
 		}
@@ -121,23 +128,6 @@ func (e *Engine) ftsHits(ctx context.Context, expr string, max int) ([]Hit, erro
 		hits = hits[:max]
 	}
 	return hits, nil
-}
-
-// scoreTexts scores SQLite's candidates as the pending appeals and a scope's rows are
-// scored (scorer: the words' occurrences for the text's length).
-func (e *Engine) scoreTexts(ctx context.Context, q Query, hits []Hit) error {
-	if len(hits) == 0 {
-		return nil
-	}
-	at := make(map[int64]int, len(hits))
-	ids := make([]int64, len(hits))
-	for i, h := range hits {
-		at[h.ID], ids[i] = i, h.ID
-	}
-	// No prefilter: the candidates came from the index, which matched them already.
-	return e.scoreRows(ctx, newScorer(q), e.db.Engine.InIDs("$1"), []any{db.IDsJSON(ids)}, false, func(id int64, _ bool, score float64) {
-		hits[at[id]].Score = score
-	})
 }
 
 // scoreRows reads the titles, bodies and replies of the appeals whose ids are in (a
