@@ -2,27 +2,25 @@ package db
 
 import (
 	"fmt"
-	"math"
 	"unsafe"
 
 	"modernc.org/libc"
 	sqlite3 "modernc.org/sqlite/lib"
 )
 
-// FTS5Density is the name of an FTS5 auxiliary function every SQLite connection has:
-// FTS5Density(table) is, for the row a full-text query matched, how often the query's
-// phrases occur in it over the square root of its length in tokens — the search's score
-// (internal/search: occurrences over the square root of the text's length in terms), read
-// from the index's own position lists and row sizes instead of from the appeal's text.
-// FTS5's bm25() is no substitute: it counts every phrase's rows across the whole index on
-// every query.
-const FTS5Density = "ys_density"
+// FTS5Instances is the name of an FTS5 auxiliary function every SQLite connection has:
+// FTS5Instances(table) is how often the phrases of the full-text query occur in the row
+// it matched (FTS5's xInstCount), read from the position lists the match reads anyway.
+// With the row's token count (the table's docsize shadow table) it gives the search's
+// score without reading the appeal's text (internal/search). FTS5's bm25() is no
+// substitute: it counts every phrase's rows across the whole index on every query.
+const FTS5Instances = "ys_instances"
 
-// registerDensity gives the connection h the FTS5Density function. FTS5's extension API
+// registerInstances gives the connection h the FTS5Instances function. FTS5's extension API
 // is reached as its documentation says — SELECT fts5(?1) with a pointer bound — and the
 // function is a Go function of the shape modernc's translated C calls through a pointer
 // (as its own built-ins, fts5Bm25Function among them, are registered).
-func registerDensity(h uintptr) error {
+func registerInstances(h uintptr) error {
 	tls := libc.NewTLS()
 	defer tls.Close()
 	sqlText, err := libc.CString("SELECT fts5(?1)")
@@ -35,7 +33,7 @@ func registerDensity(h uintptr) error {
 		return err
 	}
 	defer libc.Xfree(tls, ptrType)
-	name, err := libc.CString(FTS5Density)
+	name, err := libc.CString(FTS5Instances)
 	if err != nil {
 		return err
 	}
@@ -61,39 +59,30 @@ func registerDensity(h uintptr) error {
 		return fmt.Errorf("db: FTS5's API: code %d", rc)
 	}
 	create := cmem[sqlite3.Tfts5_api](api).FxCreateFunction
-	rc = (*(*func(*libc.TLS, uintptr, uintptr, uintptr, uintptr, uintptr) int32)(unsafe.Pointer(&struct{ uintptr }{create})))(tls, api, name, 0, densityFunc, 0)
+	rc = (*(*func(*libc.TLS, uintptr, uintptr, uintptr, uintptr, uintptr) int32)(unsafe.Pointer(&struct{ uintptr }{create})))(tls, api, name, 0, instancesFunc, 0)
 	if rc != sqlite3.SQLITE_OK {
-		return fmt.Errorf("db: FTS5's API: create %s: code %d", FTS5Density, rc)
+		return fmt.Errorf("db: FTS5's API: create %s: code %d", FTS5Instances, rc)
 	}
 	return nil
 }
 
-// densityFunc is density as the C pointer FTS5 calls (a top-level function's value is a
-// pointer to its code that never moves: what modernc's own registrations pass).
-var densityFunc = func() uintptr {
-	f := density
+// instancesFunc is instances as the C pointer FTS5 calls (a top-level function's value is
+// a pointer to its code that never moves: what modernc's own registrations pass).
+var instancesFunc = func() uintptr {
+	f := instances
 	return *(*uintptr)(unsafe.Pointer(&f))
 }()
 
-// density is FTS5Density's body: xInstCount and xColumnSize(-1) of the current row.
-func density(tls *libc.TLS, pAPI, pFts, pCtx uintptr, _ int32, _ uintptr) {
-	bp := tls.Alloc(8) // instances at bp, tokens at bp+4
+// instances is FTS5Instances's body: xInstCount of the current row.
+func instances(tls *libc.TLS, pAPI, pFts, pCtx uintptr, _ int32, _ uintptr) {
+	bp := tls.Alloc(8)
 	defer tls.Free(8)
 	api := cmem[sqlite3.TFts5ExtensionApi](pAPI)
-	rc := (*(*func(*libc.TLS, uintptr, uintptr) int32)(unsafe.Pointer(&struct{ uintptr }{api.FxInstCount})))(tls, pFts, bp)
-	if rc == sqlite3.SQLITE_OK {
-		rc = (*(*func(*libc.TLS, uintptr, int32, uintptr) int32)(unsafe.Pointer(&struct{ uintptr }{api.FxColumnSize})))(tls, pFts, -1, bp+4)
-	}
-	if rc != sqlite3.SQLITE_OK {
+	if rc := (*(*func(*libc.TLS, uintptr, uintptr) int32)(unsafe.Pointer(&struct{ uintptr }{api.FxInstCount})))(tls, pFts, bp); rc != sqlite3.SQLITE_OK {
 		sqlite3.Xsqlite3_result_error_code(tls, pCtx, rc)
 		return
 	}
-	inst, tokens := *cmem[int32](bp), *cmem[int32](bp + 4)
-	if tokens <= 0 {
-		sqlite3.Xsqlite3_result_double(tls, pCtx, 0)
-		return
-	}
-	sqlite3.Xsqlite3_result_double(tls, pCtx, float64(inst)/math.Sqrt(float64(tokens)))
+	sqlite3.Xsqlite3_result_int64(tls, pCtx, int64(*cmem[int32](bp)))
 }
 
 // cmem is the C memory at p as a *T. The memory is modernc's libc's (tls.Alloc, malloc, a

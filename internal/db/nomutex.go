@@ -31,7 +31,7 @@ func init() {
 		if err := dropConnMutex(h); err != nil {
 			return err
 		}
-		return registerDensity(h)
+		return registerInstances(h)
 	})
 }
 

@@ -104,20 +104,24 @@ func (e *Engine) queryHits(ctx context.Context, sqlText string, args ...any) ([]
 
 // ftsHits returns up to max appeals matching expr (FTS5 syntax) on SQLite, newest first,
 // from the history's table and the live one (pending.go); with score, each with its score
-// read from the index (db.FTS5Density: the query's occurrences in the row over the square
-// root of the row's terms — what scorer gives from the texts, without reading them:
-// 1,000 candidates' texts were two thirds of a search's CPU at a million appeals). FTS5's
-// bm25() counts the documents holding each phrase across the whole index for its IDF, on
-// every query — 90 % of a search's time at ten million appeals (a frequent word: 137 ms
-// with bm25, 1.5 ms without).
+// read from the index — the query's occurrences in the row (db.FTS5Instances) over the
+// square root of the row's terms (FTS5's row size, from the table's docsize shadow table),
+// what scorer gives from the texts, without reading them: 1,000 candidates' texts were two
+// thirds of a search's CPU at a million appeals. The row sizes are joined in the statement
+// (CROSS JOIN keeps the match the outer loop, in its order): asked for row by row
+// (xColumnSize, one lookup statement each) they were half a search's CPU at 16 concurrent
+// clients. FTS5's bm25() counts the documents holding each phrase across the whole index
+// for its IDF, on every query — 90 % of a search's time at ten million appeals (a frequent
+// word: 137 ms with bm25, 1.5 ms without).
 func (e *Engine) ftsHits(ctx context.Context, expr string, max int, score bool) ([]Hit, error) {
 	var hits []Hit
 	for _, t := range []string{"appeal_fts_live", "appeal_fts"} {
-		s := "0"
+		sqlText := `SELECT f.rowid, 0, NULL FROM ` + t + ` f WHERE f.` + t + ` MATCH $1`
 		if score {
-			s = db.FTS5Density + "(" + t + ")"
+			sqlText = `SELECT f.rowid, ` + db.FTS5Instances + `(f.` + t + `), d.sz FROM ` + t + ` f CROSS JOIN ` + t + `_docsize d
+				WHERE f.` + t + ` MATCH $1 AND d.id = f.rowid`
 		}
-		h, err := e.queryHits(ctx, `SELECT rowid, `+s+` FROM `+t+` WHERE `+t+` MATCH $1`+fmt.Sprintf(` ORDER BY rowid DESC LIMIT %d`, max), expr)
+		h, err := e.scoredHits(ctx, sqlText+fmt.Sprintf(` ORDER BY f.rowid DESC LIMIT %d`, max), expr)
 		if err != nil {
 			return nil, err
 		}
@@ -128,6 +132,48 @@ func (e *Engine) ftsHits(ctx context.Context, expr string, max int, score bool) 
 		hits = hits[:max]
 	}
 	return hits, nil
+}
+
+// scoredHits reads rows of an appeal id, the query's occurrences in it and its FTS5 row
+// size (a varint per column; NULL: no score) as hits, scored with the occurrences over the
+// square root of the size.
+func (e *Engine) scoredHits(ctx context.Context, sqlText string, args ...any) ([]Hit, error) {
+	rows, err := e.db.RQ(ctx).QueryContext(ctx, sqlText, args...)
+	if err != nil {
+		return nil, fmt.Errorf("search: match: %w", err)
+	}
+	defer rows.Close()
+	var hits []Hit
+	var size []byte
+	for rows.Next() {
+		var h Hit
+		var occ int64
+		if err := rows.Scan(&h.ID, &occ, &size); err != nil {
+			return nil, fmt.Errorf("search: match: %w", err)
+		}
+		if n := fts5Varint(size); n > 0 {
+			h.Score = float64(occ) / math.Sqrt(float64(n))
+		}
+		hits = append(hits, h)
+	}
+	return hits, rows.Err()
+}
+
+// fts5Varint is the first varint of b as FTS5 writes them (SQLite's: big-endian groups of
+// seven bits, the high bit set on every byte but the last; a ninth byte gives all eight
+// of its bits), 0 for none.
+func fts5Varint(b []byte) uint64 {
+	var v uint64
+	for i, c := range b {
+		if i == 8 {
+			return v<<8 | uint64(c)
+		}
+		v = v<<7 | uint64(c&0x7f)
+		if c < 0x80 {
+			return v
+		}
+	}
+	return 0
 }
 
 // scoreRows reads the titles, bodies and replies of the appeals whose ids are in (a
