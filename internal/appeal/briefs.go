@@ -89,7 +89,7 @@ func inList(ids []int64) string {
 // Briefs returns the appeals among ids that the actor may see, by id (the others are
 // simply absent, as if they did not exist). At most 500 ids per call.
 func (s *Service) Briefs(ctx context.Context, a auth.Actor, ids []int64) (map[int64]Brief, error) {
-	out := map[int64]Brief{}
+	out := make(map[int64]Brief, len(ids))
 	if len(ids) == 0 || !a.ScopeAllows("appeals", false) {
 		return out, nil
 	}
@@ -100,7 +100,7 @@ func (s *Service) Briefs(ctx context.Context, a auth.Actor, ids []int64) (map[in
 	if err != nil {
 		return nil, fmt.Errorf("appeal: briefs: %w", err)
 	}
-	var aps []Appeal
+	aps := make([]Appeal, 0, len(ids))
 	for rows.Next() {
 		ap, err := scanAppeal(rows)
 		if err != nil {

@@ -119,6 +119,7 @@ func (e *Engine) Appeals(ctx context.Context, a auth.Actor, svc *appeal.Service,
 	if err != nil {
 		return AppealPage{}, err
 	}
+	out.Items = make([]AppealHit, 0, len(page))
 	for _, h := range page {
 		if b, ok := briefs[h.ID]; ok {
 			out.Items = append(out.Items, AppealHit{Brief: b, Score: h.Score})

@@ -3,6 +3,7 @@ package search
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"fmt"
 	"math"
 	"slices"
@@ -113,19 +114,16 @@ func (e *Engine) queryHits(ctx context.Context, sqlText string, args ...any) ([]
 // clients. FTS5's bm25() counts the documents holding each phrase across the whole index
 // for its IDF, on every query — 90 % of a search's time at ten million appeals (a frequent
 // word: 137 ms with bm25, 1.5 ms without).
-func (e *Engine) ftsHits(ctx context.Context, expr string, max int, score bool) ([]Hit, error) {
-	var hits []Hit
+func (e *Engine) ftsHits(ctx context.Context, expr string, max int, score bool) (hits []Hit, err error) {
 	for _, t := range []string{"appeal_fts_live", "appeal_fts"} {
 		sqlText := `SELECT f.rowid, 0, NULL FROM ` + t + ` f WHERE f.` + t + ` MATCH $1`
 		if score {
 			sqlText = `SELECT f.rowid, ` + db.FTS5Instances + `(f.` + t + `), d.sz FROM ` + t + ` f CROSS JOIN ` + t + `_docsize d
 				WHERE f.` + t + ` MATCH $1 AND d.id = f.rowid`
 		}
-		h, err := e.scoredHits(ctx, sqlText+fmt.Sprintf(` ORDER BY f.rowid DESC LIMIT %d`, max), expr)
-		if err != nil {
+		if hits, err = e.scoredHits(ctx, hits, max, sqlText+fmt.Sprintf(` ORDER BY f.rowid DESC LIMIT %d`, max), expr); err != nil {
 			return nil, err
 		}
-		hits = append(hits, h...)
 	}
 	slices.SortFunc(hits, func(a, b Hit) int { return cmp.Compare(b.ID, a.ID) })
 	if len(hits) > max {
@@ -134,23 +132,24 @@ func (e *Engine) ftsHits(ctx context.Context, expr string, max int, score bool) 
 	return hits, nil
 }
 
-// scoredHits reads rows of an appeal id, the query's occurrences in it and its FTS5 row
-// size (a varint per column; NULL: no score) as hits, scored with the occurrences over the
-// square root of the size.
-func (e *Engine) scoredHits(ctx context.Context, sqlText string, args ...any) ([]Hit, error) {
+// scoredHits appends to hits the rows of an appeal id, the query's occurrences in it and
+// its FTS5 row size (a varint per column; NULL: no score), scored with the occurrences
+// over the square root of the size; room for max is made at once (a search's hits and
+// the texts it read were most of what it allocated).
+func (e *Engine) scoredHits(ctx context.Context, hits []Hit, max int, sqlText string, args ...any) ([]Hit, error) {
 	rows, err := e.db.RQ(ctx).QueryContext(ctx, sqlText, args...)
 	if err != nil {
-		return nil, fmt.Errorf("search: match: %w", err)
+		return hits, fmt.Errorf("search: match: %w", err)
 	}
 	defer rows.Close()
-	var hits []Hit
-	var size []byte
+	hits = slices.Grow(hits, max)
+	var id, occ int64
+	var size sql.RawBytes // read before the next row, not kept
 	for rows.Next() {
-		var h Hit
-		var occ int64
-		if err := rows.Scan(&h.ID, &occ, &size); err != nil {
-			return nil, fmt.Errorf("search: match: %w", err)
+		if err := rows.Scan(&id, &occ, &size); err != nil {
+			return hits, fmt.Errorf("search: match: %w", err)
 		}
+		h := Hit{ID: id}
 		if n := fts5Varint(size); n > 0 {
 			h.Score = float64(occ) / math.Sqrt(float64(n))
 		}
