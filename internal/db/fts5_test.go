@@ -60,7 +60,7 @@ func TestFTS5Instances(t *testing.T) {
 			}
 			for id, w := range tc.want {
 				if got[id] != w {
-					t.Errorf("connection %d, %s: row %d scores %v, want %v", i, tc.match, id, got[id], w)
+					t.Errorf("connection %d, %s: row %d holds %d instances, want %d", i, tc.match, id, got[id], w)
 				}
 			}
 		}

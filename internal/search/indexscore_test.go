@@ -12,11 +12,11 @@ import (
 	"yingshang/internal/search"
 )
 
-// On SQLite a match's candidates take their scores from the index (db.FTS5Density: the
-// query's occurrences over the square root of the row's terms); they must be exactly the
-// scores the scorer gives from the appeals' texts — the score of the pending appeals and of
-// an enterprise's own rows — for words, phrases, a lone character, Latin letters and digits,
-// replies included.
+// On SQLite a match's candidates take their scores from the index (the query's
+// occurrences, db.FTS5Instances, over the square root of FTS5's row size); they must be
+// exactly the scores the scorer gives from the appeals' texts — the score of the pending
+// appeals and of an enterprise's own rows — for words, phrases, a lone character, Latin
+// letters and digits, replies included.
 func TestIndexScoresAreTheTextScores(t *testing.T) {
 	e := apptest.New(t, db.SQLite, apptest.Options{Demo: 40})
 	ctx := context.Background()
