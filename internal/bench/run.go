@@ -134,11 +134,9 @@ func Main(ctx context.Context, cfg Config) (*Report, error) {
 
 	c := &client{base: "http://" + srv.Addr, http: &http.Client{Timeout: 30 * time.Second,
 		Transport: &http.Transport{MaxIdleConnsPerHost: max(cfg.Concurrency*2, cfg.Users), MaxConnsPerHost: max(cfg.Concurrency*2, cfg.Users)}}}
-	// warm runs a few unmeasured requests first: the first ones fill the caches and the
-	// connection pool, which a server in use has.
-	// warm sends a scenario's request from every client twice before it is measured, so
-	// that each of the server's reader connections it will use is open and has the
-	// statement prepared: five requests one after another warmed one connection, and the
+	// warm runs unmeasured requests first, to fill the caches and the connection pools as
+	// in a server in use: a scenario's request from every client twice, so that each of
+	// the server's reader connections it will use is open and has the statement prepared: five requests one after another warmed one connection, and the
 	// first scenario measured the opening of the other seven (待受理's p99 38.6 ms against
 	// 22–24 for the next ones in the same run).
 	warm := func(f func() error) {

@@ -149,11 +149,7 @@ func (e *Engine) scoredHits(ctx context.Context, hits []Hit, max int, sqlText st
 		if err := rows.Scan(&id, &occ, &size); err != nil {
 			return hits, fmt.Errorf("search: match: %w", err)
 		}
-		h := Hit{ID: id}
-		if n := fts5Varint(size); n > 0 {
-			h.Score = float64(occ) / math.Sqrt(float64(n))
-		}
-		hits = append(hits, h)
+		hits = append(hits, Hit{ID: id, Score: relevance(int(occ), int(fts5Varint(size)))})
 	}
 	return hits, rows.Err()
 }
@@ -267,7 +263,17 @@ func (s scorer) score(title, body, reply string) (bool, float64) {
 	if !ok || n == 0 {
 		return ok, 0
 	}
-	return true, float64(occ) / math.Sqrt(float64(n))
+	return true, relevance(occ, n)
+}
+
+// relevance is the search's score of a text holding the query occ times among its n
+// terms (0 for no terms): the same whether the texts, the pending terms or the index give
+// the counts.
+func relevance(occ, n int) float64 {
+	if n <= 0 {
+		return 0
+	}
+	return float64(occ) / math.Sqrt(float64(n))
 }
 
 // rankHits orders hits best first, the newer first among equals. The order is total

@@ -175,7 +175,7 @@ func (e *Engine) withPending(ctx context.Context, q Query, hits []Hit, max int) 
 		}
 		f := strings.Fields(terms)
 		if ok, occ := q.matches(f); ok {
-			fresh = append(fresh, Hit{ID: id, Score: top + 1 + float64(occ)/math.Sqrt(float64(len(f)))})
+			fresh = append(fresh, Hit{ID: id, Score: top + 1 + relevance(occ, len(f))})
 			if len(fresh) == max {
 				break
 			}
