@@ -679,6 +679,26 @@ func TestPostgresSearchReadsBucketsNewestFirst(t *testing.T) {
 	})
 }
 
+// PostgreSQL's search index keeps at most 256 kB of new entries in its pending list
+// (migration 00020), which every search reads whole: with the default 4 MB, searches after
+// a few thousand intakes ran at two thirds of the rate.
+func TestPostgresSearchIndexKeepsAShortPendingList(t *testing.T) {
+	apptest.Each(t, apptest.Options{}, func(t *testing.T, e *apptest.Env) {
+		if e.App.DB.Engine != db.Postgres {
+			t.Skip("PostgreSQL's GIN index")
+		}
+		var list string
+		if err := e.App.DB.R.QueryRowContext(context.Background(), `SELECT COALESCE(array_to_string(c.reloptions, ' '), '') FROM pg_class c
+			JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() AND c.relname = 'appeal_search_bucketed'`).
+			Scan(&list); err != nil {
+			t.Fatal(err)
+		}
+		if opts := strings.Fields(list); !slices.Contains(opts, "gin_pending_list_limit=256") {
+			t.Errorf("appeal_search_bucketed's options %q, want gin_pending_list_limit=256", opts)
+		}
+	})
+}
+
 // Searches whose candidates differ leave the readers' prepared statements as they were:
 // a statement holding a list of ids is made for one call and not kept (db.RQOnce). Kept,
 // a thousand searches filled the cache with parsed programs used once.
