@@ -1,6 +1,8 @@
 package appeal_test
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	"yingshang/internal/appeal"
@@ -47,6 +49,78 @@ func TestQueuePagesKeepTheirPlan(t *testing.T) {
 		}
 		if g, c := plans(d.RQGeneric(f.ctx), titled); g+c != 0 {
 			t.Errorf("a page filtered by title ran %d times on the generic pool", g+c)
+		}
+	})
+}
+
+// On PostgreSQL the 已超期 and 即将超期 queues ask for their level alone: the partial
+// indexes' IN (which SQLite needs repeated in the query) made PostgreSQL multiply the two
+// conditions' shares as if independent and expect a fraction of the level's appeals — at
+// 200,000 appeals 5 of 1,019, and a plan that joined and sorted all of them for a page.
+// After ANALYZE the red queue's statement expects at least half the red appeals there are.
+func TestPostgresLevelQueueEstimate(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		if d.Engine != db.Postgres {
+			return
+		}
+		f := newFx(t, d)
+		for range 40 {
+			f.hotline()
+		}
+		var red int
+		if err := d.W.QueryRowContext(f.ctx, `WITH u AS (UPDATE appeals SET sla_level = CASE WHEN id % 5 = 0 THEN 'red' WHEN id % 7 = 1 THEN 'yellow' ELSE sla_level END
+			RETURNING sla_level) SELECT COUNT(*) FROM u WHERE sla_level = 'red'`).Scan(&red); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.W.ExecContext(f.ctx, `ANALYZE appeals`); err != nil {
+			t.Fatal(err)
+		}
+		page, err := f.svc.List(f.ctx, f.op, appeal.QueueRed, appeal.Filter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page.Items) == 0 {
+			t.Fatal("the red queue is empty")
+		}
+		var stmt string
+		for _, q := range []db.Querier{d.R, d.RQGeneric(f.ctx)} {
+			if err := q.QueryRowContext(f.ctx, `SELECT statement FROM pg_prepared_statements
+				WHERE statement LIKE '%sla_level = ''red''%' AND statement LIKE '%ORDER BY%' LIMIT 1`).Scan(&stmt); err == nil {
+				break
+			}
+		}
+		if stmt == "" {
+			t.Fatal("the red queue's statement is not among the prepared ones")
+		}
+		var plan []string
+		rows, err := d.W.QueryContext(f.ctx, "EXPLAIN "+stmt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var l string
+			if err := rows.Scan(&l); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, l)
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		expected := -1
+		for _, l := range plan {
+			if strings.Contains(l, " on appeals a ") {
+				if _, err := fmt.Sscanf(l[strings.Index(l, "rows=")+len("rows="):], "%d", &expected); err != nil {
+					t.Fatalf("%q: %v", l, err)
+				}
+				break
+			}
+		}
+		if expected < 0 {
+			t.Fatalf("no scan of appeals in the plan:\n%s", strings.Join(plan, "\n"))
+		}
+		if expected*2 < red {
+			t.Errorf("the red queue expects %d of its %d appeals:\n%s\n%s", expected, red, stmt, strings.Join(plan, "\n"))
 		}
 	})
 }
