@@ -80,8 +80,8 @@ var (
 
 // Rebuild indexes every appeal with id ≥ fromID from the appeals table (title, body and
 // the reply) in large transactions, calling progress after each with the number done so
-// far, and compacts the index after a large run while the whole index is small enough to
-// compact (see compactMax). It returns how many appeals it indexed.
+// far, and compacts the index after a large run (compactAfter). It returns how many
+// appeals it indexed.
 // Used after a bulk import and to repair an index; CatchUp is the live variant.
 func (e *Engine) Rebuild(ctx context.Context, fromID int64, progress func(done int)) (int, error) {
 	return e.rebuild(ctx, fromID, progress, bulkBatch)
@@ -116,7 +116,7 @@ func (e *Engine) rebuild(ctx context.Context, fromID int64, progress func(done i
 			if done < compactAfter {
 				return done, nil
 			}
-			return done, e.compactSmall(ctx)
+			return done, e.compact(ctx)
 		}
 		err = e.db.WithTx(ctx, func(ctx context.Context) error {
 			// PostgreSQL takes the batch as two arrays in one statement (one statement per
@@ -154,47 +154,67 @@ func (e *Engine) rebuild(ctx context.Context, fromID int64, progress func(done i
 	}
 }
 
-// compactAfter is how many appeals a Rebuild indexes before it compacts the index, and
-// compactMax how many the whole SQLite index may hold for that. FTS5's 'optimize' rewrites
-// the whole index in one transaction, holding SQLite's only writer all the while: measured
-// 30 s at 500,000 appeals, 88 s at 1,000,000, and unfinished after 40 minutes at
-// 10,000,000 (a transaction that large slows as its WAL grows; and FTS5's 'merge' steps
-// are no way round it: one step of 256 pages took 28 s there, docs/search.md). Above
-// compactMax the index stays as the batches' crisis merges left it — at most 64
-// segments a level — and search at 10,000,000 appeals on such an index answered in
-// 12.5 ms p50, 20.3 ms p95 (docs/benchmarks.md, run D).
-var (
-	compactAfter = 100_000
-	compactMax   = int64(1_000_000)
-)
+// compactAfter is how many appeals a Rebuild indexes before it compacts the index (the
+// catch-up's small runs leave it as it is).
+var compactAfter = 100_000
 
-// compactSmall compacts the index unless it is too large to compact in one go (compactMax;
-// appeal ids are dense, so the newest indexed id stands for the count, which a
-// contentless FTS5 table can only give by reading every doclist). PostgreSQL's VACUUM
-// ANALYZE does not block writers and runs at any size.
-func (e *Engine) compactSmall(ctx context.Context) error {
-	if e.db.Engine == db.SQLite {
-		newest, err := e.newestIn(ctx, "appeal_fts")
+// mergePages is how many leaf pages one step of compactSteps writes (16 MB): a step is a
+// transaction of its own, and holds SQLite's only writer that long.
+var mergePages = 4000
+
+// compactSteps merges every segment of the SQLite index into one, as 'optimize' does, in
+// steps of mergePages leaf pages, each its own transaction: FTS5's 'merge' command with a
+// negative page count starts the merge of all segments, and each positive one goes on
+// with it, until a step does nothing (SQLite's total changes move by less than 2, as
+// FTS5's documentation says). One 'optimize' is one transaction, whose WAL grows with the
+// whole index: at 1,150,000 appeals (36 segments after the rebuild) it took 163.7 s, the
+// steps 45.5 s (12 steps); at ten million it was unfinished after 40 minutes. A step ends
+// only between terms, so a frequent term's whole list is written within one step.
+func (e *Engine) compactSteps(ctx context.Context) (steps int, err error) {
+	for pages := -mergePages; ; pages = mergePages {
+		did, err := e.mergeStep(ctx, pages)
 		if err != nil {
-			return fmt.Errorf("search: compact: %w", err)
+			return steps, fmt.Errorf("search: compact: %w", err)
 		}
-		if newest > compactMax {
-			return nil
+		if !did {
+			return steps, nil
 		}
+		steps++
 	}
-	return e.compact(ctx)
+}
+
+// mergeStep runs one FTS5 'merge' of pages leaf pages and reports whether it merged
+// anything. The writer's connection is held for the step only.
+func (e *Engine) mergeStep(ctx context.Context, pages int) (bool, error) {
+	conn, err := e.db.W.Conn(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer conn.Close()
+	var before, after int64
+	if err := conn.QueryRowContext(ctx, `SELECT total_changes()`).Scan(&before); err != nil {
+		return false, err
+	}
+	if _, err := conn.ExecContext(ctx, `INSERT INTO appeal_fts (appeal_fts, rank) VALUES ('merge', $1)`, pages); err != nil {
+		return false, err
+	}
+	if err := conn.QueryRowContext(ctx, `SELECT total_changes()`).Scan(&after); err != nil {
+		return false, err
+	}
+	return after-before >= 2, nil
 }
 
 // compact merges the index after a large rebuild: FTS5 keeps each transaction's terms as a
-// segment of its own and a query reads every segment ('optimize' merges them: measured at
-// 1,000,000 appeals, 融资 within one enterprise 217 ms → 30 ms); PostgreSQL's GIN index
-// gets its pending entries merged and the planner its statistics.
+// segment of its own and a query reads every segment (merged into one: at 1,000,000
+// appeals, 融资 within one enterprise 217 ms → 30 ms), in steps (compactSteps) at any size;
+// PostgreSQL's GIN index gets its pending entries merged and the planner its statistics
+// (VACUUM does not block writers).
 func (e *Engine) compact(ctx context.Context) error {
-	q := `INSERT INTO appeal_fts (appeal_fts) VALUES ('optimize')`
-	if e.db.Engine == db.Postgres {
-		q = `VACUUM ANALYZE appeal_search`
+	if e.db.Engine == db.SQLite {
+		_, err := e.compactSteps(ctx)
+		return err
 	}
-	if _, err := e.db.W.ExecContext(ctx, q); err != nil {
+	if _, err := e.db.W.ExecContext(ctx, `VACUUM ANALYZE appeal_search`); err != nil {
 		return fmt.Errorf("search: compact: %w", err)
 	}
 	return nil

@@ -11,12 +11,12 @@ func SetPGProbe(n int64, share float64) func() {
 	return func() { pgProbe, pgWalkShare = p, w }
 }
 
-// SetRebuild sets a rebuild's batch, the size of a run after which it compacts and the
-// largest index it compacts; it returns the restore.
-func SetRebuild(batch, after int, max int64) func() {
-	b, a, m := bulkBatch, compactAfter, compactMax
-	bulkBatch, compactAfter, compactMax = batch, after, max
-	return func() { bulkBatch, compactAfter, compactMax = b, a, m }
+// SetRebuild sets a rebuild's batch and the size of a run after which it compacts; it
+// returns the restore.
+func SetRebuild(batch, after int) func() {
+	b, a := bulkBatch, compactAfter
+	bulkBatch, compactAfter = batch, after
+	return func() { bulkBatch, compactAfter = b, a }
 }
 
 // Any is the engine's any: the newest max appeals holding at least one of terms.
@@ -28,4 +28,13 @@ func Any(ctx context.Context, e *Engine, terms []string, max int) ([]int64, erro
 // reply), as the pending appeals and an enterprise's own rows are scored.
 func TextScore(q, title, body, reply string) (bool, float64) {
 	return newScorer(ParseQuery(q)).score(title, body, reply)
+}
+
+// CompactSteps merges the SQLite index in steps of pages leaf pages (compactSteps) and
+// returns how many steps merged something.
+func CompactSteps(ctx context.Context, e *Engine, pages int) (int, error) {
+	p := mergePages
+	mergePages = pages
+	defer func() { mergePages = p }()
+	return e.compactSteps(ctx)
 }

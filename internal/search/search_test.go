@@ -547,10 +547,10 @@ func TestSearchRanksByRelevance(t *testing.T) {
 	})
 }
 
-// A rebuild compacts the SQLite index into one segment while the whole index is small
-// enough (FTS5's optimize holds the only writer for all of it) and leaves a larger one in
-// its batches' segments; either way search finds the same appeals.
-func TestRebuildCompactsOnlyASmallIndex(t *testing.T) {
+// A rebuild of a large run compacts the SQLite index into one segment, in steps of a few
+// pages each (here one page, so it takes many), and a small run leaves the batches'
+// segments; either way search finds the same appeals.
+func TestRebuildCompactsTheIndex(t *testing.T) {
 	e := apptest.New(t, db.SQLite, apptest.Options{Demo: 40})
 	ctx := context.Background()
 	if _, err := e.App.LoadDemoAppeals(ctx, e.Demo, 60, 3); err != nil {
@@ -567,17 +567,32 @@ func TestRebuildCompactsOnlyASmallIndex(t *testing.T) {
 			t.Fatalf("%s finds nothing before the rebuild", w)
 		}
 	}
-	newest := docs[len(docs)-1].id
+	segments := func() int {
+		t.Helper()
+		var segs int
+		if err := e.App.DB.R.QueryRowContext(ctx, `SELECT COUNT(DISTINCT segid) FROM appeal_fts_idx`).Scan(&segs); err != nil {
+			t.Fatal(err)
+		}
+		return segs
+	}
+	same := func(stage string) {
+		t.Helper()
+		for _, w := range words {
+			if got := numbers(t, e, op, w); !slices.Equal(got, want[w]) {
+				t.Errorf("%s, %s: %v, before %v", stage, w, got, want[w])
+			}
+		}
+	}
 	for _, c := range []struct {
-		name     string
-		max      int64
-		segments func(n int) bool
+		name  string
+		after int
+		want  func(n int) bool
 	}{
-		{"small index", newest, func(n int) bool { return n == 1 }},
-		{"large index", newest - 1, func(n int) bool { return n > 1 }},
+		{"large run", 20, func(n int) bool { return n == 1 }},
+		{"small run", len(docs) + 1, func(n int) bool { return n > 1 }},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			defer search.SetRebuild(10, 20, c.max)()
+			defer search.SetRebuild(10, c.after)()
 			for _, q := range []string{`INSERT INTO appeal_fts (appeal_fts) VALUES ('delete-all')`,
 				`DELETE FROM appeal_fts_live`, `DELETE FROM appeal_fts_pending`} {
 				if _, err := e.App.DB.W.ExecContext(ctx, q); err != nil {
@@ -588,19 +603,24 @@ func TestRebuildCompactsOnlyASmallIndex(t *testing.T) {
 			if err != nil || n != len(docs) {
 				t.Fatalf("Rebuild = %d, %v; want %d", n, err, len(docs))
 			}
-			var segs int
-			if err := e.App.DB.R.QueryRowContext(ctx, `SELECT COUNT(DISTINCT segid) FROM appeal_fts_idx`).Scan(&segs); err != nil {
-				t.Fatal(err)
+			if segs := segments(); !c.want(segs) {
+				t.Errorf("%d appeals in batches of 10, compacted after %d: %d segments", n, c.after, segs)
 			}
-			if !c.segments(segs) {
-				t.Errorf("%d appeals (newest %d, compact up to %d) in batches of 10: %d segments", n, newest, c.max, segs)
-			}
-			for _, w := range words {
-				if got := numbers(t, e, op, w); !slices.Equal(got, want[w]) {
-					t.Errorf("%s after the rebuild: %v, before %v", w, got, want[w])
-				}
-			}
+			same("after the rebuild")
 		})
+	}
+	// The small run's segments, merged one page at a time.
+	before := segments()
+	steps, err := search.CompactSteps(ctx, e.App.Search, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if segs := segments(); segs != 1 || steps < 2 {
+		t.Errorf("%d segments merged in %d steps into %d", before, steps, segs)
+	}
+	same("after the steps")
+	if again, err := search.CompactSteps(ctx, e.App.Search, 1); err != nil || again != 0 {
+		t.Errorf("a merged index merged again: %d steps, %v", again, err)
 	}
 }
 
