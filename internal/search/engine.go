@@ -161,7 +161,7 @@ var compactAfter = 100_000
 // mergePages is how many leaf pages one step of compactSteps writes at least (400 MB): a
 // step is a transaction of its own, and holds SQLite's only writer that long. Each step
 // pays for setting the merge up again, which grows with the index (about 3 s at a
-// million appeals): the million-appeal index of 48,000 pages merged in 8.9 s as one step,
+// million appeals): the million-appeal index of about 48,000 pages merged in 8.9 s as one step,
 // 13.5 s in 2 steps of 40,000 pages, 19.4 s in 3 of 16,000, 45.5 s in 12 of 4,000.
 var mergePages = 100_000
 
