@@ -331,3 +331,20 @@ func TestPostgresPlansWithTheValues(t *testing.T) {
 		}
 	})
 }
+
+// SQLite's writer copies the WAL back after WriterCheckpointPages, not SQLite's 1,000;
+// the readers never write, and keep the default.
+func TestWriterCheckpointsLessOften(t *testing.T) {
+	d := dbtest.Open(t, db.SQLite)
+	ctx := context.Background()
+	var w, r int
+	if err := d.W.QueryRowContext(ctx, `PRAGMA wal_autocheckpoint`).Scan(&w); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.R.QueryRowContext(ctx, `PRAGMA wal_autocheckpoint`).Scan(&r); err != nil {
+		t.Fatal(err)
+	}
+	if w != db.WriterCheckpointPages || r != 1000 {
+		t.Fatalf("wal_autocheckpoint: writer %d, reader %d; want %d and 1000", w, r, db.WriterCheckpointPages)
+	}
+}
