@@ -324,3 +324,60 @@ func BenchmarkAuthenticateToken(b *testing.B) {
 		}
 	}
 }
+
+// A token's resolution is reused for auth.TokenCacheTTL: a change another process makes
+// behind this one's back (here, straight in the database) reaches it when the TTL has
+// passed; a change through this process's service — roles, a disabled user — at once.
+func TestTokenResolutionIsReusedBriefly(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		s, c, org := setup(t, d)
+		ctx := context.Background()
+		u := mustUser(t, s, org, "api2", auth.RoleOperator)
+		plain, tok, err := s.CreateToken(ctx, auth.CLI(), u.ID, "hotline", []string{"read", "write"}, time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := s.AuthenticateToken(ctx, plain, "10.0.0.1")
+		if err != nil || !a.Has(auth.RoleOperator) || a.IP != "10.0.0.1" {
+			t.Fatalf("authenticate: %+v, %v", a, err)
+		}
+		a.Roles[0] = auth.RoleAdmin // the caller's copy: the next answer is not changed
+		if _, err := d.W.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = $1 WHERE id = $2`, db.Millis(c.t), tok.ID); err != nil {
+			t.Fatal(err)
+		}
+		c.t = c.t.Add(auth.TokenCacheTTL - time.Millisecond)
+		b, err := s.AuthenticateToken(ctx, plain, "10.0.0.2")
+		if err != nil || b.IP != "10.0.0.2" || !slices.Equal(b.Roles, []auth.Role{auth.RoleOperator}) {
+			t.Fatalf("within the TTL, revoked by another process: %+v, %v; want the kept answer", b, err)
+		}
+		c.t = c.t.Add(time.Millisecond)
+		if _, err := s.AuthenticateToken(ctx, plain, "ip"); !errors.Is(err, apperr.ErrUnauthorized) {
+			t.Fatalf("after the TTL: %v; want unauthorized", err)
+		}
+
+		plain, _, err = s.CreateToken(ctx, auth.CLI(), u.ID, "second", []string{"read"}, time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.AuthenticateToken(ctx, plain, "ip"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.SetRoles(ctx, auth.CLI(), u.ID, []auth.Role{auth.RoleLeader}); err != nil {
+			t.Fatal(err)
+		}
+		if a, err := s.AuthenticateToken(ctx, plain, "ip"); err != nil || !slices.Equal(a.Roles, []auth.Role{auth.RoleLeader}) {
+			t.Fatalf("after SetRoles: %v, %v; want the new roles at once", a.Roles, err)
+		}
+		cur, err := s.GetUser(ctx, auth.CLI(), u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.UpdateUser(ctx, auth.CLI(), u.ID, auth.UserUpdate{DisplayName: cur.DisplayName, OrgID: cur.OrgID, Lang: cur.Lang,
+			Disabled: true, Version: cur.Version}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.AuthenticateToken(ctx, plain, "ip"); !errors.Is(err, apperr.ErrUnauthorized) {
+			t.Fatalf("disabled user: %v; want unauthorized at once", err)
+		}
+	})
+}

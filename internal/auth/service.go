@@ -29,6 +29,8 @@ type Service struct {
 	policy    Policy
 	policyAt  time.Time
 	policyTTL time.Duration
+
+	tokens tokenCache
 }
 
 // Options tune the service; zero values take the defaults.

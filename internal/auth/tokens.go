@@ -146,6 +146,7 @@ func (s *Service) RevokeToken(ctx context.Context, a Actor, id int64) error {
 		return apperr.NotFound("api_token")
 	}
 	return s.db.WithTx(ctx, func(ctx context.Context) error {
+		db.AfterCommit(ctx, s.tokens.forget)
 		if _, err := s.db.Q(ctx).ExecContext(ctx, `UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at = 0`, db.Millis(s.now()), id); err != nil {
 			return err
 		}
@@ -159,10 +160,16 @@ func (s *Service) AuthenticateToken(ctx context.Context, plain, ip string) (Acto
 		return Actor{}, apperr.New(apperr.ErrUnauthorized, "error.token_invalid")
 	}
 	h := hashSecret(plain)
+	now := s.now()
+	if e, ok := s.tokens.get(h, now); ok && (e.expires == 0 || e.expires >= db.Millis(now)) && now.Sub(db.FromMillis(e.last)) <= time.Minute {
+		return e.copyFor(ip), nil
+	}
+	gen := s.tokens.gen.Load()
 	var id, last, expires, revoked int64
 	var scopes string
-	// The token and its user in one query (every API request asks), bound to the token's
-	// hash only: its plan is kept (RQGeneric).
+	// The token and its user in one query (every API request asks, but a process reuses
+	// the answer for TokenCacheTTL), bound to the token's hash only: its plan is kept
+	// (RQGeneric).
 	var row userRow
 	err := s.db.RQGeneric(ctx).QueryRowContext(ctx, `SELECT `+s.userColumns()+`, k.id, k.scopes, k.last_used_at, k.expires_at, k.revoked_at`+
 		userFrom+` JOIN api_tokens k ON k.user_id = u.id WHERE k.hash = $1`, h).
@@ -173,7 +180,6 @@ func (s *Service) AuthenticateToken(ctx context.Context, plain, ip string) (Acto
 		}
 		return Actor{}, err
 	}
-	now := s.now()
 	if revoked != 0 || (expires != 0 && expires < db.Millis(now)) {
 		return Actor{}, apperr.New(apperr.ErrUnauthorized, "error.token_invalid")
 	}
@@ -185,9 +191,11 @@ func (s *Service) AuthenticateToken(ctx context.Context, plain, ip string) (Acto
 		if _, err := s.db.W.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = $1 WHERE id = $2`, db.Millis(now), id); err != nil {
 			return Actor{}, err
 		}
+		last = db.Millis(now)
 	}
 	a := actorOf(u, "token")
 	a.Scopes = strings.Fields(scopes)
-	a.IP = ip
-	return a, nil
+	e := cachedToken{actor: a, last: last, expires: expires, gen: gen, at: now}
+	s.tokens.put(h, e)
+	return e.copyFor(ip), nil
 }

@@ -247,6 +247,7 @@ func (s *Service) UpdateUser(ctx context.Context, a Actor, id int64, up UserUpda
 		return User{}, err
 	}
 	err = s.db.WithTx(ctx, func(ctx context.Context) error {
+		db.AfterCommit(ctx, s.tokens.forget) // the user's tokens answer with the change at once
 		res, err := s.db.Q(ctx).ExecContext(ctx, `UPDATE users SET display_name = $1, org_id = $2, phone = $3, email = $4,
 			lang = $5, disabled = $6, updated_at = $7, version = version + 1 WHERE id = $8 AND version = $9`,
 			nu.DisplayName, nu.OrgID, nu.Phone, nu.Email, nu.Lang, up.Disabled, db.Millis(s.now()), id, up.Version)
@@ -289,6 +290,7 @@ func (s *Service) SetRoles(ctx context.Context, a Actor, id int64, roles []Role)
 		return User{}, err
 	}
 	err = s.db.WithTx(ctx, func(ctx context.Context) error {
+		db.AfterCommit(ctx, s.tokens.forget)
 		if _, err := s.db.Q(ctx).ExecContext(ctx, `DELETE FROM user_roles WHERE user_id = $1`, id); err != nil {
 			return err
 		}
@@ -371,6 +373,7 @@ func (s *Service) SetLang(ctx context.Context, a Actor, lang string) error {
 		return nil
 	}
 	_, err := s.db.W.ExecContext(ctx, `UPDATE users SET lang = $1 WHERE id = $2`, lang, a.UserID)
+	s.tokens.forget()
 	return err
 }
 
