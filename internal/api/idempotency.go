@@ -93,12 +93,10 @@ func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, h HandlerFun
 	}
 	if claim.Committed() {
 		// Stored outside the creating transaction: should this fail, a retry gets 409,
-		// never a second object.
-		err = s.DB.WithTx(context.WithoutCancel(r.Context()), func(ctx context.Context) error {
-			_, err := s.DB.Q(ctx).ExecContext(ctx, `UPDATE idempotency_keys SET status = $1, body = $2 WHERE user_id = $3 AND key = $4`,
-				rec.status, rec.body.String(), a.UserID, key)
-			return err
-		})
+		// never a second object. One statement, committed on its own: no BEGIN and COMMIT
+		// around it, two round trips fewer for every keyed intake.
+		_, err = s.DB.W.ExecContext(context.WithoutCancel(r.Context()), `UPDATE idempotency_keys SET status = $1, body = $2 WHERE user_id = $3 AND key = $4`,
+			rec.status, rec.body.String(), a.UserID, key)
 		if err != nil {
 			s.Logger.Warn("idempotency: store the answer", "key", key, "err", err)
 		}
