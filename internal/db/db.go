@@ -53,7 +53,7 @@ type Querier interface {
 // DB is an open database: a writer handle and a reader handle. On SQLite the writer is a
 // single connection (SQLite allows one writer at a time; serialising in the pool is cheaper
 // than retrying on SQLITE_BUSY) and the readers are a pool on the same WAL file. On
-// PostgreSQL both are the same pool.
+// PostgreSQL they are two pools of the same server, set up differently (pgDSN).
 type DB struct {
 	Engine Engine
 	W      *sql.DB
@@ -243,7 +243,15 @@ func openSQLite(ctx context.Context, cfg Config) (*DB, error) {
 // max_parallel_workers_per_gather is 0 unless the URL sets it. This application's
 // statements are short and many users share a few cores: neither JIT nor parallel workers
 // pay for themselves (maintenance — CREATE INDEX, VACUUM — has its own setting).
-func pgDSN(u string, generic bool) string {
+//
+// The writer (W: transactions, and statements that write) is a pool of its own, with
+// PostgreSQL's default plan_cache_mode, auto: its statements are inserts and updates by
+// key and the reads of a transaction, bound to ids, and planned again at every run they
+// cost the database more than they do to run — an INSERT into appeals looked up all 20
+// of its indexes and the size of each (a system call per file) every time: API intake at
+// a million appeals 176–196 → 240–257 appeals/s in three interleaved runs, the machine's
+// CPU an intake 9.6–10.8 → 7.3–8.0 ms (docs/benchmarks.md).
+func pgDSN(u string, pool pgPool) string {
 	pu, err := url.Parse(u)
 	if err != nil {
 		return u
@@ -251,11 +259,11 @@ func pgDSN(u string, generic bool) string {
 	q := pu.Query()
 	if q.Get("plan_cache_mode") == "" {
 		q.Set("plan_cache_mode", "force_custom_plan")
-		if generic {
+		if pool != pgReads {
 			q.Set("plan_cache_mode", "auto")
 		}
 	}
-	if generic && q.Get("enable_mergejoin") == "" {
+	if pool == pgGeneric && q.Get("enable_mergejoin") == "" {
 		q.Set("enable_mergejoin", "off")
 	}
 	if q.Get("jit") == "" {
@@ -273,9 +281,9 @@ func openPostgres(ctx context.Context, cfg Config) (*DB, error) {
 	if n <= 0 {
 		n = max(8, 4*runtime.NumCPU())
 	}
-	var pools [2]*sql.DB
+	var pools [3]*sql.DB // indexed by pgPool
 	for i := range pools {
-		p, err := sql.Open("pgx", pgDSN(cfg.URL, i == 1))
+		p, err := sql.Open("pgx", pgDSN(cfg.URL, pgPool(i)))
 		if err == nil {
 			p.SetMaxOpenConns(n)
 			p.SetMaxIdleConns(n)
@@ -285,17 +293,26 @@ func openPostgres(ctx context.Context, cfg Config) (*DB, error) {
 			}
 		}
 		if err != nil {
-			if pools[0] != nil {
-				pools[0].Close()
+			for _, o := range pools[:i] {
+				o.Close()
 			}
 			return nil, fmt.Errorf("db: connect postgres %s: %w", redact(cfg.URL), err)
 		}
 		pools[i] = p
 	}
-	return &DB{Engine: Postgres, W: pools[0], R: pools[0], URL: cfg.URL, generic: pools[1]}, nil
+	return &DB{Engine: Postgres, W: pools[pgWrites], R: pools[pgReads], URL: cfg.URL, generic: pools[pgGeneric]}, nil
 }
 
-// Close closes both handles.
+// pgPool names PostgreSQL's connection pools (pgDSN).
+type pgPool int
+
+const (
+	pgReads   pgPool = iota // R: plans made with the values
+	pgGeneric               // RQGeneric: plans kept, no merge joins
+	pgWrites                // W: PostgreSQL's defaults
+)
+
+// Close closes the handles.
 func (d *DB) Close() error {
 	if d.group != nil {
 		d.group.shutdown()

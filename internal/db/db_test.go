@@ -329,6 +329,25 @@ func TestPostgresPlansWithTheValues(t *testing.T) {
 		if err := d.R.QueryRowContext(context.Background(), `SHOW enable_mergejoin`).Scan(&merge); err != nil || merge != "on" {
 			t.Errorf("R: enable_mergejoin %q (%v), want on", merge, err)
 		}
+		// The writer — and every transaction — keeps PostgreSQL's own plan cache mode.
+		for _, c := range []struct{ name, want string }{
+			{"plan_cache_mode", "auto"}, {"enable_mergejoin", "on"}, {"jit", "off"}, {"max_parallel_workers_per_gather", "0"},
+		} {
+			var v string
+			if err := d.W.QueryRowContext(context.Background(), `SHOW `+c.name).Scan(&v); err != nil || v != c.want {
+				t.Errorf("W: %s %q (%v), want %q", c.name, v, err, c.want)
+			}
+		}
+		err := d.WithTx(context.Background(), func(ctx context.Context) error {
+			var v string
+			if err := d.Q(ctx).QueryRowContext(ctx, `SHOW plan_cache_mode`).Scan(&v); err != nil || v != "auto" {
+				t.Errorf("in a transaction: plan_cache_mode %q (%v), want auto", v, err)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
 	})
 }
 
