@@ -12,7 +12,7 @@ import (
 // statements of a queue page and about a tenth of the serving process's CPU (pprof, a
 // million appeals, 16 clients; docs/benchmarks.md). A change made in this process —
 // a token revoked, a user disabled, moved to another organisation, given other roles or
-// another language — takes effect at once (forgetTokens after its commit); one made by
+// another language — takes effect at once (tokenCache.forget after its commit); one made by
 // another process sharing the database reaches this one within the TTL, as the security
 // policy does (Policy).
 const TokenCacheTTL = 2 * time.Second

@@ -129,9 +129,9 @@ const (
 // after a commit that leaves it this many pages long (SQLite's default is 1,000). The
 // copy runs in the committing connection, in the single writer's time, and a longer WAL
 // copies each often-written page — the right edges of the appeals' indexes, the counters
-// — once for more commits. API intake at 200,000 appeals, interleaved runs of 6,000:
-// 1,015–1,181 → 1,216–1,350 appeals/s (docs/benchmarks.md); the WAL then stays under
-// about 40 MB. A checkpointer of its own beside the writer did no better and let the
+// — once for more commits. API intake at 200,000 appeals, 10 runs of 6,000 alternating
+// with the binary before: median 1,039 → 1,138 appeals/s, p95 lower in 9 of 10 pairs
+// (docs/benchmarks.md); the WAL then stays under about 40 MB. A checkpointer of its own beside the writer did no better and let the
 // WAL grow to 400 MB under a steady intake (the writer restarts the WAL only when it
 // finds it wholly copied back).
 const WriterCheckpointPages = 10_000

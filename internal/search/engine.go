@@ -21,8 +21,9 @@ import (
 
 // Engine is the search index over one database. It is safe for concurrent use.
 type Engine struct {
-	db   *db.DB
-	prep *db.Prepared
+	db    *db.DB
+	prep  *db.Prepared
+	freqs pgFreqs // PostgreSQL: the most common terms' shares (pgTermFreqs)
 }
 
 const (

@@ -38,3 +38,17 @@ func CompactSteps(ctx context.Context, e *Engine, pages int) (int, error) {
 	defer func() { mergePages = p }()
 	return e.compactSteps(ctx)
 }
+
+// PGBucketCap is the bound on the buckets one statement of PostgreSQL's search reads for
+// query q needing need appeals (0: none).
+func PGBucketCap(ctx context.Context, e *Engine, q string, need int) int64 {
+	return e.pgBucketCap(ctx, ParseQuery(q), false, need)
+}
+
+// ForgetPGFreqs drops the engine's copy of PostgreSQL's term statistics (pgTermFreqs), so
+// that the next search reads them again.
+func ForgetPGFreqs(e *Engine) {
+	e.freqs.mu.Lock()
+	e.freqs.m = nil
+	e.freqs.mu.Unlock()
+}

@@ -3,6 +3,7 @@ package search_test
 import (
 	"cmp"
 	"context"
+	"math"
 	"net/http"
 	"net/url"
 	"slices"
@@ -663,38 +664,60 @@ func TestPostgresSearchReadsBucketsNewestFirst(t *testing.T) {
 			return out
 		}
 		words := frequentWords(docs, 12)
-		for _, p := range []struct {
-			probe int64
-			share float64
-		}{{3, 2}, {3, 0.01}, {4000, 0.05}} {
-			restore := search.SetPGProbe(p.probe, p.share)
-			for _, w := range words {
-				for _, max := range []int{1, 7, 1000} {
-					hits, err := e.App.Search.Match(ctx, search.ParseQuery(w), max)
-					if err != nil {
-						t.Fatal(err)
-					}
-					got := make([]int64, len(hits))
-					for i, h := range hits {
-						got[i] = h.ID
-					}
-					slices.SortFunc(got, func(a, b int64) int { return cmp.Compare(b, a) })
-					want := newest(func(s string) bool { return strings.Contains(s, w) }, max)
-					if !slices.Equal(got, want) {
-						t.Errorf("probe %d share %v, %q, max %d: %v, want %v", p.probe, p.share, w, max, got, want)
-					}
+		// Before ANALYZE the search knows no term's share; after it, the buckets a
+		// statement reads are bounded by the word's share (pgBucketCap): the same answers.
+		for _, analyzed := range []bool{false, true} {
+			if analyzed {
+				if _, err := e.App.DB.W.ExecContext(ctx, `ANALYZE appeal_search`); err != nil {
+					t.Fatal(err)
+				}
+				search.ForgetPGFreqs(e.App.Search)
+				var share float64
+				if err := e.App.DB.R.QueryRowContext(ctx, `SELECT u.f FROM pg_stats s,
+					unnest(CAST(CAST(s.most_common_elems AS text) AS text[]), s.most_common_elem_freqs) AS u(e, f)
+					WHERE s.schemaname = current_schema() AND s.tablename = 'appeal_search' AND s.attname = 'tsv' AND u.e = $1`, words[0]).Scan(&share); err != nil {
+					t.Fatalf("%q not among the most common terms after ANALYZE: %v", words[0], err)
+				}
+				if got, want := search.PGBucketCap(ctx, e.App.Search, words[0], 1000), int64(math.Ceil(2000/(share*10_000))); got != want || got < 1 {
+					t.Errorf("bound for %q (share %.3f): %d buckets, want %d", words[0], share, got, want)
+				}
+				if got := search.PGBucketCap(ctx, e.App.Search, "无此词语", 1000); got != 0 {
+					t.Errorf("bound for a word the statistics do not list: %d, want 0 (none)", got)
 				}
 			}
-			a, b := words[0], words[len(words)-1]
-			got, err := search.Any(ctx, e.App.Search, []string{a, b}, 9)
-			if err != nil {
-				t.Fatal(err)
+			for _, p := range []struct {
+				probe int64
+				share float64
+			}{{3, 2}, {3, 0.01}, {4000, 0.05}} {
+				restore := search.SetPGProbe(p.probe, p.share)
+				for _, w := range words {
+					for _, max := range []int{1, 7, 1000} {
+						hits, err := e.App.Search.Match(ctx, search.ParseQuery(w), max)
+						if err != nil {
+							t.Fatal(err)
+						}
+						got := make([]int64, len(hits))
+						for i, h := range hits {
+							got[i] = h.ID
+						}
+						slices.SortFunc(got, func(a, b int64) int { return cmp.Compare(b, a) })
+						want := newest(func(s string) bool { return strings.Contains(s, w) }, max)
+						if !slices.Equal(got, want) {
+							t.Errorf("probe %d share %v, %q, max %d: %v, want %v", p.probe, p.share, w, max, got, want)
+						}
+					}
+				}
+				a, b := words[0], words[len(words)-1]
+				got, err := search.Any(ctx, e.App.Search, []string{a, b}, 9)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := newest(func(s string) bool { return strings.Contains(s, a) || strings.Contains(s, b) }, 9)
+				if !slices.Equal(got, want) {
+					t.Errorf("probe %d share %v, %q or %q: %v, want %v", p.probe, p.share, a, b, got, want)
+				}
+				restore()
 			}
-			want := newest(func(s string) bool { return strings.Contains(s, a) || strings.Contains(s, b) }, 9)
-			if !slices.Equal(got, want) {
-				t.Errorf("probe %d share %v, %q or %q: %v, want %v", p.probe, p.share, a, b, got, want)
-			}
-			restore()
 		}
 	})
 }
