@@ -131,9 +131,9 @@ const (
 // copies each often-written page — the right edges of the appeals' indexes, the counters
 // — once for more commits. API intake at 200,000 appeals, 10 runs of 6,000 alternating
 // with the binary before: median 1,039 → 1,138 appeals/s, p95 lower in 9 of 10 pairs
-// (docs/benchmarks.md); the WAL then stays under about 40 MB. A checkpointer of its own beside the writer did no better and let the
-// WAL grow to 400 MB under a steady intake (the writer restarts the WAL only when it
-// finds it wholly copied back).
+// (docs/benchmarks.md); the WAL then stays under about 40 MB. A checkpointer of its own
+// beside the writer did no better and let the WAL grow to 400 MB under a steady intake
+// (the writer restarts the WAL only when it finds it wholly copied back).
 const WriterCheckpointPages = 10_000
 
 // BulkWriter gives SQLite's writer connection a bulk load's settings until restore is
@@ -249,8 +249,8 @@ func openSQLite(ctx context.Context, cfg Config) (*DB, error) {
 // key and the reads of a transaction, bound to ids, and planned again at every run they
 // cost the database more than they do to run — an INSERT into appeals looked up all 20
 // of its indexes and the size of each (a system call per file) every time: API intake at
-// a million appeals 176–196 → 240–257 appeals/s in three interleaved runs, the machine's
-// CPU an intake 9.6–10.8 → 7.3–8.0 ms (docs/benchmarks.md).
+// a million appeals 185–213 → 231–273 appeals/s in three interleaved runs, the machine's
+// CPU an intake 8.7–10.2 → 6.8–8.1 ms (docs/benchmarks.md).
 func pgDSN(u string, pool pgPool) string {
 	pu, err := url.Parse(u)
 	if err != nil {

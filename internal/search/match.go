@@ -106,7 +106,9 @@ type pgFreqs struct {
 const pgFreqsTTL = 10 * time.Minute
 
 // pgTermFreqs returns the most common terms' shares (none before the table's first
-// ANALYZE, or when they cannot be read: the search then steps as without them).
+// ANALYZE; when they cannot be read, the last ones read, and the next search tries
+// again: the search then steps as without them). The read is the engine's, not the
+// request's: a search its client gave up must not leave every other without them.
 func (e *Engine) pgTermFreqs(ctx context.Context) map[string]float64 {
 	f := &e.freqs
 	f.mu.Lock()
@@ -114,19 +116,25 @@ func (e *Engine) pgTermFreqs(ctx context.Context) map[string]float64 {
 	if f.m != nil && time.Since(f.at) < pgFreqsTTL {
 		return f.m
 	}
-	m := map[string]float64{}
+	ctx = context.WithoutCancel(ctx)
 	rows, err := e.db.RQ(ctx).QueryContext(ctx, `SELECT u.e, u.f FROM pg_stats s,
 		unnest(CAST(CAST(s.most_common_elems AS text) AS text[]), s.most_common_elem_freqs) AS u(e, f)
 		WHERE s.schemaname = current_schema() AND s.tablename = 'appeal_search' AND s.attname = 'tsv' AND u.e IS NOT NULL`)
-	if err == nil {
-		for rows.Next() {
-			var t string
-			var share float64
-			if rows.Scan(&t, &share) == nil {
-				m[t] = share
-			}
+	if err != nil {
+		return f.m
+	}
+	defer rows.Close()
+	m := map[string]float64{}
+	for rows.Next() {
+		var t string
+		var share float64
+		if err := rows.Scan(&t, &share); err != nil {
+			return f.m
 		}
-		rows.Close()
+		m[t] = share
+	}
+	if rows.Err() != nil {
+		return f.m
 	}
 	f.m, f.at = m, time.Now()
 	return f.m
