@@ -244,3 +244,35 @@ func TestChainsMigrationKeepsTheOldChain(t *testing.T) {
 		}
 	})
 }
+
+// TestHashInputUnchanged pins the bytes an entry's hash covers: entries written by older
+// binaries must still verify. The hashes were computed by the first implementation
+// (fmt.Fprintf of "%d:%s;" for each field).
+func TestHashInputUnchanged(t *testing.T) {
+	for _, c := range []struct {
+		e    audit.Entry
+		want string
+	}{
+		{audit.Entry{At: time.UnixMilli(1764201600123), ActorID: 42, ActorName: "王经理", ActorIP: "10.0.0.7", Action: "create",
+			ObjectType: "appeal", ObjectID: "1001", Result: "ok", Summary: `{"after":{"title":"贷款难"}}`, PrevHash: "ab12"},
+			"12260278dcad2b489cc234030551d53ffd0735d544d987dfc48da7617afc7ce1"},
+		{audit.Entry{At: time.UnixMilli(0)}, "0ffe816f93f2093519fb8a8bd1b10ed3d3ebc85ee2e2b472fa51e7d1cd9504e8"},
+	} {
+		if got := audit.HashEntry(c.e); got != c.want {
+			t.Errorf("hash of %+v = %s, want %s", c.e, got, c.want)
+		}
+	}
+}
+
+// BenchmarkHashEntry is an intake's entry hashed (in SQLite's single writer's turn).
+//
+//	go test ./internal/audit -run XXX -bench HashEntry
+func BenchmarkHashEntry(b *testing.B) {
+	e := audit.Entry{At: time.UnixMilli(1764201600123), ActorID: 42, ActorName: "王经理", ActorIP: "10.0.0.7", Action: "create",
+		ObjectType: "appeal", ObjectID: "1001", Result: "ok", PrevHash: "12260278dcad2b489cc234030551d53ffd0735d544d987dfc48da7617afc7ce1",
+		Summary: `{"after":{"category_id":3,"channel":"api","district":"430104","enterprise_name":"压测企业1有限公司","enterprise_org_id":0,"kind":"appeal","number":"ZQ20261127000001","priority":"normal","title":"小微企业贷款审批难"}}`}
+	b.ReportAllocs()
+	for b.Loop() {
+		audit.HashEntry(e)
+	}
+}
