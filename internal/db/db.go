@@ -228,13 +228,21 @@ func openSQLite(ctx context.Context, cfg Config) (*DB, error) {
 // pgDSN adds plan_cache_mode unless the URL sets it: force_custom_plan for the pool every
 // statement may use — pgx prepares every statement, and after five runs PostgreSQL may
 // keep a generic plan made without the parameters' values, while for a search's id window
-// (or a state, when states were bound) the value decides which index is right — and auto
-// for the pool of statements bound only to ids (generic: RQGeneric). That pool's
-// statements are short walks of an index under a LIMIT, and it also runs without merge
-// joins unless the URL sets enable_mergejoin: for a department's 已答复 page PostgreSQL
-// merged the parts with the appeals' primary key read backwards from the newest appeal
-// (2,768 appeals read for 51 rows at a million, 1.96 ms) instead of looking up the 51
-// (0.20 ms) — it expected the department's 87,102 parts spread evenly over all appeals.
+// (or a state, when states were bound) the value decides which index is right — and
+// force_generic_plan for the pool of statements bound only to ids (generic: RQGeneric).
+// That pool's statements are short walks of an index under a LIMIT; with auto a
+// department's 已答复 page was planned again at every run (PostgreSQL costed the custom
+// plan at half the generic one, the same plan: 0.5 ms of planning for 0.3 ms of running,
+// at 200,000 appeals 1,222–1,293 → 2,019–2,307 pages/s at 16 concurrent). The pool joins
+// by nested loops only, unless the URL sets enable_mergejoin or enable_hashjoin, which
+// keep the index's order, so a page stops at its LIMIT whatever the statistics say. For
+// a department's 已答复 page PostgreSQL merged the parts with the appeals' primary key
+// read backwards from the newest appeal (2,768 appeals read for 51 rows at a million,
+// 1.96 ms) instead of looking up the 51 (0.20 ms) — it expected the department's 87,102
+// parts spread evenly over all appeals; and after 7,021 intakes, fewer than autovacuum
+// waits for before it analyzes again, the statistics still held the 49 appeals waiting
+// to be accepted at the load, and the 待受理 page hashed all 7,063 with the categories
+// and organisations and sorted them for its 51 (22 ms instead of 0.2).
 // It also turns JIT compilation off unless the URL sets jit: the planner
 // cannot tell how many appeals a word's bucket holds, so a search statement that reads 80
 // rows was estimated at 50,000 at ten million appeals, above jit_above_cost, and spent
@@ -258,13 +266,14 @@ func pgDSN(u string, pool pgPool) string {
 	}
 	q := pu.Query()
 	if q.Get("plan_cache_mode") == "" {
-		q.Set("plan_cache_mode", "force_custom_plan")
-		if pool != pgReads {
-			q.Set("plan_cache_mode", "auto")
-		}
+		q.Set("plan_cache_mode", map[pgPool]string{pgReads: "force_custom_plan", pgGeneric: "force_generic_plan", pgWrites: "auto"}[pool])
 	}
-	if pool == pgGeneric && q.Get("enable_mergejoin") == "" {
-		q.Set("enable_mergejoin", "off")
+	if pool == pgGeneric {
+		for _, join := range []string{"enable_mergejoin", "enable_hashjoin"} {
+			if q.Get(join) == "" {
+				q.Set(join, "off")
+			}
+		}
 	}
 	if q.Get("jit") == "" {
 		q.Set("jit", "off")

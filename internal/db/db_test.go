@@ -314,24 +314,27 @@ func TestPostgresPlansWithTheValues(t *testing.T) {
 		if err := d.R.QueryRowContext(context.Background(), `SHOW max_parallel_workers_per_gather`).Scan(&workers); err != nil || workers != "0" {
 			t.Fatalf("max_parallel_workers_per_gather %q (%v)", workers, err)
 		}
-		// The pool of statements bound only to ids keeps generic plans, without merge
-		// joins, and otherwise like the other.
+		// The pool of statements bound only to ids keeps generic plans, joins by nested
+		// loops only, and is otherwise like the other.
 		g := d.RQGeneric(context.Background())
 		for _, c := range []struct{ name, want string }{
-			{"plan_cache_mode", "auto"}, {"enable_mergejoin", "off"}, {"jit", "off"}, {"max_parallel_workers_per_gather", "0"},
+			{"plan_cache_mode", "force_generic_plan"}, {"enable_mergejoin", "off"}, {"enable_hashjoin", "off"}, {"jit", "off"},
+			{"max_parallel_workers_per_gather", "0"},
 		} {
 			var v string
 			if err := g.QueryRowContext(context.Background(), `SHOW `+c.name).Scan(&v); err != nil || v != c.want {
 				t.Errorf("RQGeneric: %s %q (%v), want %q", c.name, v, err, c.want)
 			}
 		}
-		var merge string
-		if err := d.R.QueryRowContext(context.Background(), `SHOW enable_mergejoin`).Scan(&merge); err != nil || merge != "on" {
-			t.Errorf("R: enable_mergejoin %q (%v), want on", merge, err)
+		for _, join := range []string{"enable_mergejoin", "enable_hashjoin"} {
+			var v string
+			if err := d.R.QueryRowContext(context.Background(), `SHOW `+join).Scan(&v); err != nil || v != "on" {
+				t.Errorf("R: %s %q (%v), want on", join, v, err)
+			}
 		}
 		// The writer — and every transaction — keeps PostgreSQL's own plan cache mode.
 		for _, c := range []struct{ name, want string }{
-			{"plan_cache_mode", "auto"}, {"enable_mergejoin", "on"}, {"jit", "off"}, {"max_parallel_workers_per_gather", "0"},
+			{"plan_cache_mode", "auto"}, {"enable_mergejoin", "on"}, {"enable_hashjoin", "on"}, {"jit", "off"}, {"max_parallel_workers_per_gather", "0"},
 		} {
 			var v string
 			if err := d.W.QueryRowContext(context.Background(), `SHOW `+c.name).Scan(&v); err != nil || v != c.want {
