@@ -42,7 +42,8 @@ type groupReq struct {
 
 type committer struct {
 	w       *sql.DB
-	commits *atomic.Uint64 // DB.commits
+	stmts   map[string]*sql.Stmt // the savepoint statements, prepared on w (see exec)
+	commits *atomic.Uint64       // DB.commits
 	q       chan *groupReq
 	stop    chan struct{}
 	done    chan struct{}
@@ -50,9 +51,27 @@ type committer struct {
 }
 
 func newCommitter(w *sql.DB, commits *atomic.Uint64) *committer {
-	c := &committer{w: w, commits: commits, q: make(chan *groupReq), stop: make(chan struct{}), done: make(chan struct{})}
+	c := &committer{w: w, commits: commits, stmts: map[string]*sql.Stmt{}, q: make(chan *groupReq), stop: make(chan struct{}), done: make(chan struct{})}
+	for _, q := range []string{`SAVEPOINT yg`, `RELEASE yg`, `ROLLBACK TO yg`} {
+		if st, err := w.Prepare(q); err == nil {
+			c.stmts[q] = st
+		}
+	}
 	go c.run()
 	return c
+}
+
+// exec runs one of the savepoint statements in tx: prepared once, as database/sql
+// otherwise parses an ad-hoc statement at every call, two or three times in every turn
+// (one not prepared runs as it is).
+func (c *committer) exec(tx *sql.Tx, q string) error {
+	var err error
+	if st := c.stmts[q]; st != nil {
+		_, err = tx.Stmt(st).Exec()
+	} else {
+		_, err = tx.Exec(q)
+	}
+	return err
 }
 
 // shutdown stops the committer after the group under way.
@@ -86,7 +105,7 @@ func (c *committer) group(first *groupReq) {
 	var broken error        // the transaction itself failed: nothing of the group is kept
 	for n, r := 0, first; r != nil; n++ {
 		if broken == nil {
-			if _, err := tx.Exec(`SAVEPOINT yg`); err != nil {
+			if err := c.exec(tx, `SAVEPOINT yg`); err != nil {
 				broken = err
 			}
 		}
@@ -96,12 +115,12 @@ func (c *committer) group(first *groupReq) {
 			r.turn <- groupTurn{tx: tx}
 			if ferr := <-r.fin; ferr != nil {
 				refused = append(refused, r)
-				if _, err := tx.Exec(`ROLLBACK TO yg`); err != nil {
+				if err := c.exec(tx, `ROLLBACK TO yg`); err != nil {
 					broken = err
-				} else if _, err := tx.Exec(`RELEASE yg`); err != nil {
+				} else if err := c.exec(tx, `RELEASE yg`); err != nil {
 					broken = err
 				}
-			} else if _, err := tx.Exec(`RELEASE yg`); err != nil {
+			} else if err := c.exec(tx, `RELEASE yg`); err != nil {
 				broken = err
 				r.res <- fmt.Errorf("db: group transaction: %w", err)
 			} else {
