@@ -1,6 +1,7 @@
 package appeal_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -92,30 +93,8 @@ func TestPostgresLevelQueueEstimate(t *testing.T) {
 		if stmt == "" {
 			t.Fatal("the red queue's statement is not among the prepared ones")
 		}
-		var plan []string
-		rows, err := d.W.QueryContext(f.ctx, "EXPLAIN "+stmt)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for rows.Next() {
-			var l string
-			if err := rows.Scan(&l); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, l)
-		}
-		if err := rows.Err(); err != nil {
-			t.Fatal(err)
-		}
-		expected := -1
-		for _, l := range plan {
-			if strings.Contains(l, " on appeals a ") {
-				if _, err := fmt.Sscanf(l[strings.Index(l, "rows=")+len("rows="):], "%d", &expected); err != nil {
-					t.Fatalf("%q: %v", l, err)
-				}
-				break
-			}
-		}
+		plan := pgPlan(t, d.W, "EXPLAIN "+stmt)
+		expected := appealRows(t, plan)
 		if expected < 0 {
 			t.Fatalf("no scan of appeals in the plan:\n%s", strings.Join(plan, "\n"))
 		}
@@ -172,31 +151,47 @@ func TestPostgresQueuePageStopsAtThePage(t *testing.T) {
 			WHERE statement LIKE '%WHERE a.state = ''submitted'' ORDER BY%' LIMIT 1`).Scan(&stmt); err != nil {
 			t.Fatalf("the 待受理 page's statement on the generic pool: %v", err)
 		}
-		var plan []string
-		rs, err := g.QueryContext(f.ctx, "EXPLAIN (ANALYZE, TIMING OFF, COSTS OFF) "+stmt)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for rs.Next() {
-			var l string
-			if err := rs.Scan(&l); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, l)
-		}
-		if err := rs.Err(); err != nil {
-			t.Fatal(err)
-		}
-		read := -1
-		for _, l := range plan {
-			if strings.Contains(l, " on appeals a") {
-				if _, err := fmt.Sscanf(l[strings.Index(l, "rows=")+len("rows="):], "%d", &read); err != nil {
-					t.Fatalf("%q: %v", l, err)
-				}
-			}
-		}
+		plan := pgPlan(t, g, "EXPLAIN (ANALYZE, TIMING OFF, COSTS OFF) "+stmt)
+		read := appealRows(t, plan)
 		if read < 0 || read > limit+1 {
 			t.Errorf("the page read %d appeals for %d:\n%s", read, limit, strings.Join(plan, "\n"))
 		}
 	})
+}
+
+// pgPlan runs an EXPLAIN on q and returns its lines.
+func pgPlan(t *testing.T, q db.Querier, explain string) []string {
+	t.Helper()
+	rows, err := q.QueryContext(context.Background(), explain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var plan []string
+	for rows.Next() {
+		var l string
+		if err := rows.Scan(&l); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, l)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return plan
+}
+
+// appealRows is the rows= figure of the plan's first scan of appeals (expected, or read
+// under ANALYZE with COSTS OFF), -1 without one.
+func appealRows(t *testing.T, plan []string) int {
+	t.Helper()
+	for _, l := range plan {
+		if strings.Contains(l, " on appeals a") {
+			n := -1
+			if _, err := fmt.Sscanf(l[strings.Index(l, "rows=")+len("rows="):], "%d", &n); err != nil {
+				t.Fatalf("%q: %v", l, err)
+			}
+			return n
+		}
+	}
+	return -1
 }
