@@ -134,13 +134,14 @@ func (s *Service) Category(ctx context.Context, a auth.Actor, id int64) (Categor
 	return c, err
 }
 
-// CategoryByCode returns one category by its code (Open311's service_code).
+// CategoryByCode returns one category by its code (Open311's service_code), from the
+// catalogue this process keeps (CatalogueTTL).
 func (s *Service) CategoryByCode(ctx context.Context, a auth.Actor, code string) (Category, error) {
-	c, err := scanCategory(s.db.RQ(ctx).QueryRowContext(ctx, `SELECT `+categoryCols+` FROM appeal_categories WHERE code = $1`, strings.TrimSpace(code)))
-	if db.IsNoRows(err) {
+	code = strings.TrimSpace(code)
+	if code == "" {
 		return Category{}, apperr.NotFound("appeal_category")
 	}
-	return c, err
+	return s.categoryFor(ctx, 0, code)
 }
 
 func canManageCatalogue(a auth.Actor) bool { return a.IsSystem() || a.Can(auth.PermSettingsManage) }
@@ -217,6 +218,7 @@ func (s *Service) CreateCategory(ctx context.Context, a auth.Actor, in CategoryI
 		if err != nil {
 			return fmt.Errorf("appeal: insert category: %w", err)
 		}
+		s.forgetCatalogue(ctx)
 		return s.audit.Record(ctx, a, "appeal.category_create", "appeal_category", idStr(id), audit.Change{After: in})
 	})
 	if err != nil {
@@ -253,6 +255,7 @@ func (s *Service) UpdateCategory(ctx context.Context, a auth.Actor, id int64, in
 		if n, _ := res.RowsAffected(); n == 0 {
 			return apperr.Conflict()
 		}
+		s.forgetCatalogue(ctx)
 		return s.audit.Record(ctx, a, "appeal.category_update", "appeal_category", idStr(id), audit.Change{Before: old, After: in})
 	})
 	if err != nil {
@@ -348,6 +351,7 @@ func (s *Service) EnsureDefaults(ctx context.Context) (int, error) {
 		if added == 0 {
 			return nil
 		}
+		s.forgetCatalogue(ctx)
 		return s.audit.Record(ctx, auth.System(), "appeal.category_seed", "appeal_category", "", audit.Change{Note: fmt.Sprintf("%d default categories added", added)})
 	})
 	return added, err
@@ -379,6 +383,7 @@ func (s *Service) SetDefaultDepartments(ctx context.Context, a auth.Actor, deptB
 				return apperr.Invalid("code", "appeal.error.category_unknown")
 			}
 		}
+		s.forgetCatalogue(ctx)
 		return s.audit.Record(ctx, a, "appeal.category_departments", "appeal_category", "", audit.Change{After: deptByCode})
 	})
 }

@@ -284,13 +284,21 @@ func (s *Service) validateNew(ctx context.Context, a auth.Actor, role auth.Role,
 }
 
 func (s *Service) categoryFor(ctx context.Context, id int64, code string) (Category, error) {
-	if id != 0 {
-		return scanCategory(s.db.RO(ctx).QueryRowContext(ctx, `SELECT `+categoryCols+` FROM appeal_categories WHERE id = $1`, id))
+	if code = strings.TrimSpace(code); id == 0 && code == "" {
+		return Category{}, apperr.NotFound("appeal_category")
 	}
-	if code = strings.TrimSpace(code); code != "" {
-		return scanCategory(s.db.RO(ctx).QueryRowContext(ctx, `SELECT `+categoryCols+` FROM appeal_categories WHERE code = $1`, code))
+	c, err := s.catalogue(ctx)
+	if err != nil {
+		return Category{}, err
 	}
-	return Category{}, apperr.NotFound("appeal_category")
+	if id == 0 {
+		id = c.byCode[code]
+	}
+	cat, ok := c.get(id)
+	if !ok {
+		return Category{}, apperr.NotFound("appeal_category")
+	}
+	return cat, nil
 }
 
 // isLeader reports whether user id is an active user holding the leader role.

@@ -377,3 +377,69 @@ func TestCategoryFilterHoldsTheSubtree(t *testing.T) {
 		}
 	})
 }
+
+// The dispatch catalogue is read once per CatalogueTTL: a change made behind this
+// process's back (another process) is seen after the TTL and not before; this process's
+// own changes at once; a caller's copy of a category is its own.
+func TestCatalogueIsReusedBriefly(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFx(t, d)
+		ctx, s := f.ctx, f.svc
+		name := func() string {
+			t.Helper()
+			c, err := s.CategoryByCode(ctx, f.op, "tax")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return c.Name
+		}
+		before := name()
+		if _, err := d.W.ExecContext(ctx, `UPDATE appeal_categories SET name = '税务（改）' WHERE code = 'tax'`); err != nil {
+			t.Fatal(err)
+		}
+		f.clock.Advance(appeal.CatalogueTTL - time.Millisecond)
+		if got := name(); got != before {
+			t.Errorf("within the TTL: %q, want the kept %q", got, before)
+		}
+		f.clock.Advance(time.Millisecond)
+		if got := name(); got != "税务（改）" {
+			t.Errorf("after the TTL: %q, want the stored name", got)
+		}
+
+		// This process's change: at once, for the filter's subtree and for intake too.
+		tax, err := s.Category(ctx, f.admin, f.catTax)
+		if err != nil {
+			t.Fatal(err)
+		}
+		child, err := s.CreateCategory(ctx, f.admin, appeal.CategoryInput{Code: "tax.rebate", Name: "出口退税", ParentID: f.catTax, Active: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ap := f.hotline(func(in *appeal.NewAppeal) { in.CategoryID = child.ID })
+		p, err := s.List(ctx, f.op, appeal.QueueSubmitted, appeal.Filter{CategoryID: f.catTax})
+		if err != nil || len(p.Items) != 1 || p.Items[0].ID != ap.ID {
+			t.Fatalf("the new child's appeal under its parent's filter: %+v, %v", p.Items, err)
+		}
+		in := appeal.CategoryInput{Code: tax.Code, Name: tax.Name, ParentID: tax.ParentID, Active: false,
+			Limits: appeal.LimitSet{Handle: &appeal.Limit{Days: 3}}, SortOrder: tax.SortOrder, Version: tax.Version}
+		if _, err := s.UpdateCategory(ctx, f.admin, f.catTax, in); err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.Create(ctx, f.op, appeal.NewAppeal{Kind: appeal.KindAppeal, CategoryCode: "tax", Title: "退税迟迟未到账",
+			Body: "申请出口退税三个月未到账。", EnterpriseOrgID: f.ent1, ContactName: "王经理", ContactPhone: "13812345678"})
+		if !fieldErr(err, "category_id", "appeal.error.category_inactive") {
+			t.Fatalf("intake in a category retired a moment ago: %v, want category_inactive", err)
+		}
+		c, err := s.CategoryByCode(ctx, f.op, "tax")
+		if err != nil || c.Active || c.Limits.Handle == nil || c.Limits.Handle.Days != 3 {
+			t.Fatalf("after UpdateCategory: %+v, %v", c, err)
+		}
+		c.Limits.Handle.Days = 99 // the caller's copy
+		if c, _ := s.CategoryByCode(ctx, f.op, "tax"); c.Limits.Handle.Days != 3 {
+			t.Errorf("a caller's change reached the kept catalogue: %d days", c.Limits.Handle.Days)
+		}
+		if _, err := s.CategoryByCode(ctx, f.op, "no.such"); !errors.Is(err, apperr.ErrNotFound) {
+			t.Errorf("an unknown code: %v, want not found", err)
+		}
+	})
+}

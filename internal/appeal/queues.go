@@ -384,31 +384,16 @@ func (s *Service) applyFilter(ctx context.Context, sp *qspec, f Filter) error {
 }
 
 // categoryAndChildren lists the category and its descendants, the category first and
-// then level by level; none when it does not exist. One statement: a walk of one query
-// per category of the tree was a tenth of serve's CPU on a category's 全部 page.
+// then level by level; none when it does not exist. From the catalogue this process
+// keeps (CatalogueTTL): a walk of one query per category of the tree had been a tenth of
+// serve's CPU on a category's 全部 page, and then one recursive statement each page.
 func (s *Service) categoryAndChildren(ctx context.Context, id int64) ([]int64, error) {
-	rows, err := s.db.RQ(ctx).QueryContext(ctx, categoryTreeSQL, id, maxCategoryDepth)
+	c, err := s.catalogue(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("appeal: category: %w", err)
+		return nil, err
 	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var c int64
-		if err := rows.Scan(&c); err != nil {
-			return nil, fmt.Errorf("appeal: category: %w", err)
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return c.subtree(id), nil
 }
-
-// categoryTreeSQL is a category ($1) and its descendants down to $2 levels below it.
-const categoryTreeSQL = `WITH RECURSIVE tree(id, depth) AS (
-		SELECT id, 0 FROM appeal_categories WHERE id = $1
-		UNION ALL
-		SELECT c.id, tree.depth + 1 FROM appeal_categories c JOIN tree ON c.parent_id = tree.id WHERE tree.depth < $2)
-	SELECT id FROM tree ORDER BY depth, id`
 
 const listCols = `a.id, a.number, a.kind, a.channel, a.category_id, COALESCE(c.code, ''), COALESCE(c.name, ''), a.district_code, a.priority, a.confidential,
 	a.title, COALESCE(a.enterprise_org_id, 0), a.enterprise_name, a.contact_phone, a.state, COALESCE(lo.name, ''), a.sla_clock,

@@ -78,6 +78,7 @@ type Service struct {
 	prep *db.Prepared
 
 	counts countCache
+	cat    catalogueCache
 }
 
 // New builds the service.
