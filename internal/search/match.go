@@ -72,6 +72,15 @@ func (e *Engine) pgNewest(ctx context.Context, q Query, anyGroup bool, max int, 
 		upper -= span
 	}
 	bound := e.pgBucketCap(ctx, q, anyGroup, max-len(hits))
+	// The bucketed index holds the terms alone: a phrase (a group of several terms) is
+	// tested against the text's tsvector too; without one a row the index gives matches.
+	// The holders are ranked where they are read and only their ids and ranks sorted — the
+	// tsvectors carried through the sort and tested again had been half of the statement
+	// (政策's bucket of 3,311 holders at 200,000 appeals: 6.5 → 3.2 ms).
+	recheck := ""
+	if slices.ContainsFunc(q.Groups, func(g []string) bool { return len(g) > 1 }) {
+		recheck = ` AND tsv @@ CAST($3 AS tsquery)`
+	}
 	for k, n := upper/pgBucket, int64(1); k >= 0 && len(hits) < max; n *= 2 {
 		step := n
 		if bound > 0 {
@@ -81,10 +90,13 @@ func (e *Engine) pgNewest(ctx context.Context, q Query, anyGroup bool, max int, 
 		if lo < 0 {
 			lo = 0
 		}
-		more, err := e.queryHits(ctx, `WITH m AS MATERIALIZED (SELECT appeal_id, tsv FROM appeal_search
-			WHERE appeal_search_bucketed(appeal_id, tsv) @@ ANY(CAST(CAST($1 AS text[]) AS tsquery[])))
-			SELECT appeal_id, `+score("$2")+` FROM (SELECT appeal_id, tsv FROM m WHERE appeal_id <= $3 AND tsv @@ CAST($2 AS tsquery)`+
-			fmt.Sprintf(` ORDER BY appeal_id DESC LIMIT %d) t ORDER BY appeal_id DESC`, max-len(hits)), q.bucketed(anyGroup, lo, k), tsq, upper)
+		args := []any{q.bucketed(anyGroup, lo, k), upper}
+		if rank || recheck != "" {
+			args = append(args, tsq)
+		}
+		more, err := e.queryHits(ctx, `WITH m AS MATERIALIZED (SELECT appeal_id, `+score("$3")+` AS r FROM appeal_search
+			WHERE appeal_search_bucketed(appeal_id, tsv) @@ ANY(CAST(CAST($1 AS text[]) AS tsquery[])) AND appeal_id <= $2`+recheck+`)
+			SELECT appeal_id, r FROM m`+fmt.Sprintf(` ORDER BY appeal_id DESC LIMIT %d`, max-len(hits)), args...)
 		if err != nil {
 			return hits, err
 		}

@@ -645,6 +645,21 @@ func TestPostgresSearchReadsBucketsNewestFirst(t *testing.T) {
 			if _, err := e.App.LoadDemoAppeals(ctx, e.Demo, 25, uint64(i+1)); err != nil {
 				t.Fatal(err)
 			}
+			if start == 250_000 {
+				// A phrase, and an appeal holding each of its bigrams but not the phrase:
+				// the bucketed index holds terms alone, the phrase is tested on the text.
+				op := e.Actor("operator1")
+				cat, err := e.App.Appeal.CategoryByCode(ctx, op, "finance")
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, body := range []string{"担保公司的担保费率过高，企业负担重。", "担保公司收取保费，费率过高。"} {
+					if _, err := e.App.Appeal.Create(ctx, op, appeal.NewAppeal{Kind: appeal.KindAppeal, CategoryID: cat.ID, Title: "融资担保问题",
+						Body: body, EnterpriseName: "长沙担保测试企业", DistrictCode: "430104", ContactName: "王经理", ContactPhone: "13812345678"}); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
 		}
 		docs := allAppeals(t, e)
 		buckets := map[int64]bool{}
@@ -663,7 +678,7 @@ func TestPostgresSearchReadsBucketsNewestFirst(t *testing.T) {
 			}
 			return out
 		}
-		words := frequentWords(docs, 12)
+		words := append(frequentWords(docs, 12), "担保费率")
 		// Before ANALYZE the search knows no term's share; after it, the buckets a
 		// statement reads are bounded by the word's share (pgBucketCap): the same answers.
 		for _, analyzed := range []bool{false, true} {
