@@ -319,7 +319,7 @@ func TestPostgresPlansWithTheValues(t *testing.T) {
 		g := d.RQGeneric(context.Background())
 		for _, c := range []struct{ name, want string }{
 			{"plan_cache_mode", "force_generic_plan"}, {"enable_mergejoin", "off"}, {"enable_hashjoin", "off"}, {"jit", "off"},
-			{"max_parallel_workers_per_gather", "0"},
+			{"max_parallel_workers_per_gather", "0"}, {"random_page_cost", "1.1"},
 		} {
 			var v string
 			if err := g.QueryRowContext(context.Background(), `SHOW `+c.name).Scan(&v); err != nil || v != c.want {
