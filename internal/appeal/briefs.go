@@ -96,7 +96,10 @@ func (s *Service) Briefs(ctx context.Context, a auth.Actor, ids []int64) (map[in
 	if len(ids) > maxBriefs {
 		return nil, fmt.Errorf("appeal: %d briefs asked, at most %d", len(ids), maxBriefs)
 	}
-	rows, err := s.db.RQ(ctx).QueryContext(ctx, briefsSQL(s.db), db.IDsJSON(ids))
+	// Bound only to a list of ids: its plan (the appeals by their key) never depends on
+	// the values, and PostgreSQL planned it again at every call on the readers' pool (a
+	// search's 20 briefs: 0.52 ms of planning for 0.56 ms of running).
+	rows, err := s.db.RQGeneric(ctx).QueryContext(ctx, briefsSQL(s.db), db.IDsJSON(ids))
 	if err != nil {
 		return nil, fmt.Errorf("appeal: briefs: %w", err)
 	}

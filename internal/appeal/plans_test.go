@@ -44,6 +44,28 @@ func TestQueuePagesKeepTheirPlan(t *testing.T) {
 		if g, c := plans(d.RQGeneric(f.ctx), page); g == 0 {
 			t.Errorf("the 待受理 page kept no generic plan (%d generic, %d custom runs)", g, c)
 		}
+		// Briefs by a list of ids (a search's hits) keep their plan too.
+		all, err := f.svc.List(f.ctx, f.op, appeal.QueueSubmitted, appeal.Filter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []int64
+		for _, it := range all.Items {
+			ids = append(ids, it.ID)
+		}
+		for range 3 {
+			if b, err := f.svc.Briefs(f.ctx, f.op, ids); err != nil || len(b) != len(ids) {
+				t.Fatalf("briefs: %d of %d, %v", len(b), len(ids), err)
+			}
+		}
+		var g, c int
+		if err := d.RQGeneric(f.ctx).QueryRowContext(f.ctx, `SELECT COALESCE(SUM(generic_plans), 0), COALESCE(SUM(custom_plans), 0)
+			FROM pg_prepared_statements WHERE statement LIKE '%json_array_elements_text%'`).Scan(&g, &c); err != nil {
+			t.Fatal(err)
+		}
+		if g < 3 || c != 0 {
+			t.Errorf("briefs by id: %d generic, %d custom runs on the generic pool; want 3 generic", g, c)
+		}
 		titled := `%a.title LIKE%`
 		if g, c := plans(d.R, titled); g != 0 || c < 8 {
 			t.Errorf("a page filtered by title: %d generic, %d custom runs; want none generic, 8 custom", g, c)
