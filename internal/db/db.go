@@ -227,8 +227,9 @@ func openSQLite(ctx context.Context, cfg Config) (*DB, error) {
 
 // pgDSN adds plan_cache_mode unless the URL sets it: force_custom_plan for the pool every
 // statement may use — pgx prepares every statement, and after five runs PostgreSQL may
-// keep a generic plan made without the parameters' values, while for a search's id window
-// (or a state, when states were bound) the value decides which index is right — and
+// keep a generic plan made without the parameters' values, while for a date range or a
+// title's text (or a state, when states were bound) the value decides which index is
+// right — and
 // force_generic_plan for the pool of statements bound only to ids (generic: RQGeneric).
 // That pool's statements are short walks of an index under a LIMIT; with auto a
 // department's 已答复 page was planned again at every run (PostgreSQL costed the custom
