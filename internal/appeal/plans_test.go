@@ -66,6 +66,19 @@ func TestQueuePagesKeepTheirPlan(t *testing.T) {
 		if g < 3 || c != 0 {
 			t.Errorf("briefs by id: %d generic, %d custom runs on the generic pool; want 3 generic", g, c)
 		}
+		// An appeal read by its id (its page, an intake's answer) too.
+		for range 3 {
+			if _, err := f.svc.Get(f.ctx, f.op, ids[0]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := d.RQGeneric(f.ctx).QueryRowContext(f.ctx, `SELECT COALESCE(SUM(generic_plans), 0), COALESCE(SUM(custom_plans), 0)
+			FROM pg_prepared_statements WHERE statement LIKE '%WHERE a.id = $1'`).Scan(&g, &c); err != nil {
+			t.Fatal(err)
+		}
+		if g < 3 || c != 0 {
+			t.Errorf("an appeal by its id: %d generic, %d custom runs on the generic pool; want 3 generic", g, c)
+		}
 		titled := `%a.title LIKE%`
 		if g, c := plans(d.R, titled); g != 0 || c < 8 {
 			t.Errorf("a page filtered by title: %d generic, %d custom runs; want none generic, 8 custom", g, c)

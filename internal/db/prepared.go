@@ -44,12 +44,16 @@ func (p *Prepared) bound(ctx context.Context, q string) *sql.Stmt {
 	return state.tx.StmtContext(ctx, st)
 }
 
-// Row runs a single-row read: prepared inside a transaction, else on the readers.
+// Row runs a single-row read: prepared inside a transaction, else on the readers. A set's
+// statements are its service's hot path, bound to keys (an appeal's id, its parts, an
+// organisation): outside a transaction they read through RQGeneric, whose plans are kept
+// on PostgreSQL — an appeal read by its id was planned again at every call, 0.36 ms of
+// planning for 0.04 ms of running, in every intake's answer and every appeal's page.
 func (p *Prepared) Row(ctx context.Context, q string, args ...any) *sql.Row {
 	if st := p.bound(ctx, q); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
-	return p.d.RQ(ctx).QueryRowContext(ctx, q, args...)
+	return p.d.RQGeneric(ctx).QueryRowContext(ctx, q, args...)
 }
 
 // WRow runs a single-row write (INSERT … RETURNING) or a locking read.
@@ -60,12 +64,12 @@ func (p *Prepared) WRow(ctx context.Context, q string, args ...any) *sql.Row {
 	return p.d.Q(ctx).QueryRowContext(ctx, q, args...)
 }
 
-// Rows runs a read of several rows, like Row.
+// Rows runs a read of several rows, like Row (RQGeneric outside a transaction).
 func (p *Prepared) Rows(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
 	if st := p.bound(ctx, q); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
-	return p.d.RQ(ctx).QueryContext(ctx, q, args...)
+	return p.d.RQGeneric(ctx).QueryContext(ctx, q, args...)
 }
 
 // Exec runs a write.
