@@ -137,10 +137,6 @@ func (s *Service) Category(ctx context.Context, a auth.Actor, id int64) (Categor
 // CategoryByCode returns one category by its code (Open311's service_code), from the
 // catalogue this process keeps (CatalogueTTL).
 func (s *Service) CategoryByCode(ctx context.Context, a auth.Actor, code string) (Category, error) {
-	code = strings.TrimSpace(code)
-	if code == "" {
-		return Category{}, apperr.NotFound("appeal_category")
-	}
 	return s.categoryFor(ctx, 0, code)
 }
 

@@ -229,9 +229,9 @@ func openSQLite(ctx context.Context, cfg Config) (*DB, error) {
 // statement may use — pgx prepares every statement, and after five runs PostgreSQL may
 // keep a generic plan made without the parameters' values, while for a date range or a
 // title's text (or a state, when states were bound) the value decides which index is
-// right — and
-// force_generic_plan for the pool of statements bound only to ids (generic: RQGeneric).
-// That pool's statements are short walks of an index under a LIMIT; with auto a
+// right — and force_generic_plan for the pool of statements bound only to ids and keyset
+// positions (generic: RQGeneric). That pool's statements are short walks of an index
+// under a LIMIT, lookups by key and the search's steps on PostgreSQL; with auto a
 // department's 已答复 page was planned again at every run (PostgreSQL costed the custom
 // plan at half the generic one, the same plan: 0.5 ms of planning for 0.3 ms of running,
 // at 200,000 appeals 1,222–1,293 → 2,019–2,307 pages/s at 16 concurrent). The pool joins
@@ -570,10 +570,11 @@ func (d *DB) RQ(ctx context.Context) Querier {
 // RQGeneric is RQ for a statement whose bound values are only ids and keyset positions
 // (an organisation, a user, a token's hash, a page's cursor) — values that never decide
 // which index is right, while states, levels and categories are written into its text.
-// On PostgreSQL it is a pool of its own whose statements keep a generic plan once five
-// runs showed it no worse (plan_cache_mode auto): the pool RQ uses plans every run with
-// the values (force_custom_plan, pgDSN), and planning a queue page's statement took
-// 0.42–0.49 ms against 0.25 ms to run it at a million appeals. On SQLite it is RQ.
+// On PostgreSQL it is a pool of its own whose statements keep a generic plan
+// (force_generic_plan), join by nested loops only and price a page read out of order at
+// 1.1 (pgDSN): the pool RQ uses plans every run with the values (force_custom_plan), and
+// planning a queue page's statement took 0.42–0.49 ms against 0.25 ms to run it at a
+// million appeals. On SQLite it is RQ.
 func (d *DB) RQGeneric(ctx context.Context) Querier {
 	if d.generic == nil || txOf(ctx) != nil {
 		return d.RQ(ctx)
