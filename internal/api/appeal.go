@@ -350,7 +350,8 @@ var apiAction = map[appeal.Action]string{
 func ActionName(a appeal.Action) string { return apiAction[a] }
 
 func (s *Server) getAppeal(w http.ResponseWriter, r *http.Request) error {
-	ctx, a := r.Context(), actorOf(r)
+	a := actorOf(r)
+	ctx := appeal.RememberSeen(r.Context(), a) // one read of the appeal for all its parts
 	ap, err := s.Appeal.GetByNumber(ctx, a, r.PathValue("number"))
 	if err != nil {
 		return err

@@ -443,3 +443,33 @@ func TestCatalogueIsReusedBriefly(t *testing.T) {
 		}
 	})
 }
+
+// An appeal's page reads the appeal once for all its parts (RememberSeen): under the
+// page's context the parts see the appeal as first loaded; another actor under that
+// context is checked as always.
+func TestAppealPageReadsTheAppealOnce(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFx(t, d)
+		ap := f.hotline()
+		page := appeal.RememberSeen(f.ctx, f.op)
+		if _, err := f.svc.Get(page, f.op, ap.ID); err != nil {
+			t.Fatal(err)
+		}
+		before, err := f.svc.Actions(page, f.op, ap.ID)
+		if err != nil || len(before) == 0 {
+			t.Fatalf("actions: %v, %v", before, err)
+		}
+		if _, err := d.W.ExecContext(f.ctx, `UPDATE appeals SET state = 'rejected' WHERE id = $1`, ap.ID); err != nil {
+			t.Fatal(err)
+		}
+		if during, err := f.svc.Actions(page, f.op, ap.ID); err != nil || !slices.Equal(during, before) {
+			t.Errorf("under the page's context: %v, %v; want the first read's %v", during, err, before)
+		}
+		if fresh, err := f.svc.Actions(f.ctx, f.op, ap.ID); err != nil || slices.Equal(fresh, before) {
+			t.Errorf("outside it: %v, %v; want the stored state's actions", fresh, err)
+		}
+		if _, err := f.svc.Timeline(page, f.e2, ap.ID); !errors.Is(err, apperr.ErrNotFound) {
+			t.Errorf("another enterprise under the page's context: %v, want not found", err)
+		}
+	})
+}

@@ -68,6 +68,9 @@ func (s *Service) reveal(ctx context.Context, a auth.Actor, ap Appeal) (Appeal, 
 	if !ok {
 		return Appeal{}, apperr.NotFound("appeal")
 	}
+	if m := memoFor(ctx, a); m != nil {
+		m.put(ap)
+	}
 	redact(a, &ap)
 	if ap.ContactPhone != "" && !a.IsSystem() {
 		if err := s.audit.Record(ctx, a, "appeal.read", "appeal", idStr(ap.ID), audit.Change{Note: ap.Number}); err != nil {
@@ -90,8 +93,15 @@ func (s *Service) CanSee(ctx context.Context, a auth.Actor, id int64) (bool, err
 	return s.canSee(ctx, a, ap)
 }
 
-// see loads an appeal and applies the actor's scope.
+// see loads an appeal and applies the actor's scope (once per appeal under a context
+// from RememberSeen).
 func (s *Service) see(ctx context.Context, a auth.Actor, id int64) (Appeal, error) {
+	m := memoFor(ctx, a)
+	if m != nil {
+		if ap, ok := m.get(id); ok {
+			return ap, nil
+		}
+	}
 	ap, err := s.load(ctx, id)
 	if err != nil {
 		return Appeal{}, err
@@ -102,6 +112,9 @@ func (s *Service) see(ctx context.Context, a auth.Actor, id int64) (Appeal, erro
 	}
 	if !ok {
 		return Appeal{}, apperr.NotFound("appeal")
+	}
+	if m != nil {
+		m.put(ap)
 	}
 	return ap, nil
 }

@@ -113,7 +113,9 @@ func (s *Server) appealPage(w http.ResponseWriter, r *http.Request) {
 // renderAppeal shows the appeal page; failed, when set, is the form just refused (its
 // values and errors kept) with status.
 func (s *Server) renderAppeal(w http.ResponseWriter, r *http.Request, status int, failedForm string, failed *Form) {
-	ctx, a, lang := r.Context(), actorOf(r), langOf(r)
+	a, lang := actorOf(r), langOf(r)
+	ctx := appeal.RememberSeen(r.Context(), a) // one read of the appeal for all its parts
+
 	ap, err := s.Appeal.GetByNumber(ctx, a, r.PathValue("number"))
 	if err != nil {
 		s.fail(w, r, err)
