@@ -197,7 +197,7 @@ func (s *Service) Attachments(ctx context.Context, a auth.Actor, appealID int64)
 	if _, err := s.see(ctx, a, appealID); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.RQ(ctx).QueryContext(ctx, `SELECT `+attachmentCols+` FROM appeal_attachments WHERE appeal_id = $1 ORDER BY id`, appealID)
+	rows, err := s.db.RQGeneric(ctx).QueryContext(ctx, `SELECT `+attachmentCols+` FROM appeal_attachments WHERE appeal_id = $1 ORDER BY id`, appealID)
 	if err != nil {
 		return nil, fmt.Errorf("appeal: attachments: %w", err)
 	}
@@ -219,7 +219,7 @@ func (s *Service) Attachments(ctx context.Context, a auth.Actor, appealID int64)
 // Content-Disposition: attachment.
 func (s *Service) AttachmentContent(ctx context.Context, a auth.Actor, attachmentID int64) (Attachment, []byte, error) {
 	var data []byte
-	at, err := scanAttachment(s.db.RQ(ctx).QueryRowContext(ctx, `SELECT `+attachmentCols+`, data FROM appeal_attachments WHERE id = $1`, attachmentID), &data)
+	at, err := scanAttachment(s.db.RQGeneric(ctx).QueryRowContext(ctx, `SELECT `+attachmentCols+`, data FROM appeal_attachments WHERE id = $1`, attachmentID), &data)
 	if db.IsNoRows(err) {
 		return Attachment{}, nil, apperr.NotFound("appeal_attachment")
 	}

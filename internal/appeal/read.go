@@ -50,7 +50,8 @@ func (s *Service) Get(ctx context.Context, a auth.Actor, id int64) (Appeal, erro
 // GetByNumber is Get by the readable number.
 func (s *Service) GetByNumber(ctx context.Context, a auth.Actor, number string) (Appeal, error) {
 	var id int64
-	err := s.db.RQ(ctx).QueryRowContext(ctx, `SELECT id FROM appeals WHERE number = $1`, strings.ToUpper(strings.TrimSpace(number))).Scan(&id)
+	// This and the page's other reads are bound to keys: their plans are kept (RQGeneric).
+	err := s.db.RQGeneric(ctx).QueryRowContext(ctx, `SELECT id FROM appeals WHERE number = $1`, strings.ToUpper(strings.TrimSpace(number))).Scan(&id)
 	if db.IsNoRows(err) {
 		return Appeal{}, apperr.NotFound("appeal")
 	}
@@ -135,7 +136,7 @@ func (s *Service) Timeline(ctx context.Context, a auth.Actor, id int64) ([]Event
 		q += ` AND public = $2`
 		args = append(args, true)
 	}
-	rows, err := s.db.RQ(ctx).QueryContext(ctx, q+` ORDER BY id`, args...)
+	rows, err := s.db.RQGeneric(ctx).QueryContext(ctx, q+` ORDER BY id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("appeal: timeline: %w", err)
 	}
@@ -190,7 +191,7 @@ func (s *Service) Callbacks(ctx context.Context, a auth.Actor, id int64) ([]Call
 	if _, err := s.see(ctx, a, id); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.RQ(ctx).QueryContext(ctx, `SELECT id, appeal_id, round, COALESCE(lead_org_id, 0), satisfaction, solved, note, via,
+	rows, err := s.db.RQGeneric(ctx).QueryContext(ctx, `SELECT id, appeal_id, round, COALESCE(lead_org_id, 0), satisfaction, solved, note, via,
 		COALESCE(by_user_id, 0), at, on_time FROM appeal_callbacks WHERE appeal_id = $1 ORDER BY id`, id)
 	if err != nil {
 		return nil, fmt.Errorf("appeal: callbacks: %w", err)
@@ -218,7 +219,7 @@ func (s *Service) Extensions(ctx context.Context, a auth.Actor, id int64) ([]Ext
 	if enterpriseSide(a) {
 		return nil, apperr.Forbidden()
 	}
-	rows, err := s.db.RQ(ctx).QueryContext(ctx, `SELECT id, appeal_id, org_id, days, reason, requested_at, COALESCE(requested_by, 0), decided_at,
+	rows, err := s.db.RQGeneric(ctx).QueryContext(ctx, `SELECT id, appeal_id, org_id, days, reason, requested_at, COALESCE(requested_by, 0), decided_at,
 		COALESCE(decided_by, 0), approved, note, old_due, new_due FROM appeal_extensions WHERE appeal_id = $1 ORDER BY id`, id)
 	if err != nil {
 		return nil, fmt.Errorf("appeal: extensions: %w", err)
