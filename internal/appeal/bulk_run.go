@@ -2,6 +2,7 @@ package appeal
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -245,6 +246,11 @@ func (s *Service) bulkWrite(ctx context.Context, a auth.Actor, b *BulkImporter, 
 	for batch := range batches {
 		first, last, err := b.Write(ctx, batch)
 		if err != nil {
+			if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+				// Cancelled mid-statement, PostgreSQL's driver may report the connection
+				// it closed (driver: bad connection) rather than the cancellation.
+				err = fmt.Errorf("%w: %w", cerr, err)
+			}
 			return err
 		}
 		if res.FirstID == 0 {
