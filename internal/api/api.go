@@ -69,6 +69,8 @@ type Server struct {
 	mux    *http.ServeMux
 	routes []Route
 	doc    []byte
+	// prep holds the keyed intake's statements (idempotency.go).
+	prep *db.Prepared
 }
 
 // New builds the API and loads its OpenAPI document.
@@ -84,6 +86,9 @@ func New(d Deps) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{Deps: d, mux: http.NewServeMux(), doc: doc}
+	if d.DB != nil {
+		s.prep = d.DB.Prepare(storeKeySQL)
+	}
 	s.routes = s.routeTable()
 	for _, rt := range s.routes {
 		s.mux.Handle(rt.Method+" "+rt.Pattern, s.wrap(rt))
