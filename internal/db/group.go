@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
 )
@@ -132,6 +133,17 @@ func (c *committer) group(first *groupReq) {
 			select {
 			case r = <-c.q:
 			default:
+				// Nobody queued: before committing, let the goroutines ready to run on
+				// this processor run once — handlers that have finished their checks
+				// queue now and join this group rather than wait for its commit and begin
+				// the next one. API intake at 200,000 appeals, 16 clients, 4 alternations:
+				// groups of 5–7 → 11 callers, 3,461–3,627 → 3,804–3,959 appeals/s, p95
+				// 8.5–9.4 → 7.2–7.6 ms (docs/benchmarks.md).
+				runtime.Gosched()
+				select {
+				case r = <-c.q:
+				default:
+				}
 			}
 		}
 	}
