@@ -328,3 +328,63 @@ func TestRollupEqualsDirect(t *testing.T) {
 		}
 	})
 }
+
+// A run recomputes each cell once for all the events of a batch, however many steps it
+// reads them in: a burst of intake into one category's day is one recomputation, not one
+// for every few thousand events. Batches still end at their cells' or events' bound, and
+// the roll-up equals the direct counts either way.
+func TestRollupBatchesByCells(t *testing.T) {
+	apptest.Each(t, apptest.Options{Demo: 20}, func(t *testing.T, e *apptest.Env) {
+		ctx := context.Background()
+		e.RunJobs()
+		op := e.Actor("operator1")
+		cats := []string{"finance", "tax"}
+		file := func(n int, catsUsed int) {
+			t.Helper()
+			for i := range n {
+				_, err := e.App.Appeal.Create(ctx, op, appeal.NewAppeal{Kind: appeal.KindAppeal, CategoryCode: cats[i%catsUsed],
+					Title: fmt.Sprintf("贷款审批周期过长 %d", i), Body: "银行审批周期过长，影响融资。", EnterpriseName: "长沙某科技有限公司",
+					DistrictCode: "430104", ContactName: "王经理", ContactPhone: "13800138000"})
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		today := func() {
+			t.Helper()
+			now := e.Clock.Now()
+			day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, calendar.Location())
+			p, err := stats.ParsePeriod("", day.Format("2006-01-02"), day.Format("2006-01-02"), now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := rollupIntake(t, e.App.DB, p), directIntake(t, e.App.DB, day, day.AddDate(0, 0, 1)); !reflect.DeepEqual(got, want) || len(want) == 0 {
+				t.Fatalf("today's intake: roll-up %v, direct %v", got, want)
+			}
+		}
+		cases := []struct {
+			name                 string
+			step, events         int64
+			cells, n, cats       int
+			batches, intakeCells int
+		}{
+			{"one category's day in steps of 10", 10, 100_000, 200, 40, 1, 1, 1},
+			{"a batch ends at its cells", 10, 100_000, 1, 40, 2, 4, 8},
+			{"a batch ends at its events", 10, 20, 200, 40, 1, 2, 2},
+		}
+		for _, c := range cases {
+			restore := stats.SetBatches(c.step, c.cells, c.events)
+			file(c.n, c.cats)
+			res, err := e.App.Stats.CatchUp(ctx)
+			restore()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Events != int64(c.n) || res.Batches != c.batches || res.Intake != c.intakeCells {
+				t.Errorf("%s: %d events in %d transactions, %d category days recomputed; want %d, %d, %d",
+					c.name, res.Events, res.Batches, res.Intake, c.n, c.batches, c.intakeCells)
+			}
+			today()
+		}
+	})
+}
