@@ -15,6 +15,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 
 	"yingshang/internal/db"
 )
@@ -24,6 +25,12 @@ type Engine struct {
 	db    *db.DB
 	prep  *db.Prepared
 	freqs pgFreqs // PostgreSQL: the most common terms' shares (pgTermFreqs)
+	// live counts the appeals in SQLite's live table, for sealing it (sealLive).
+	live struct {
+		sync.Mutex
+		known bool
+		docs  int64
+	}
 }
 
 const (
@@ -276,7 +283,11 @@ func (e *Engine) Behind(ctx context.Context) (indexed, newest int64, err error) 
 			return 0, 0, fmt.Errorf("search: catch up: %w", err)
 		}
 	} else {
-		for _, t := range []string{"appeal_fts", "appeal_fts_live"} {
+		tables, err := e.ftsTables(ctx)
+		if err != nil {
+			return 0, 0, fmt.Errorf("search: catch up: %w", err)
+		}
+		for _, t := range tables {
 			n, err := e.newestIn(ctx, t)
 			if err != nil {
 				return 0, 0, fmt.Errorf("search: catch up: %w", err)

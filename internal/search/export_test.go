@@ -52,3 +52,11 @@ func ForgetPGFreqs(e *Engine) {
 	e.freqs.m = nil
 	e.freqs.mu.Unlock()
 }
+
+// SetSeal seals SQLite's live table once it holds at appeals and folds batch appeals a
+// transaction; it returns the restore.
+func SetSeal(at int64, batch int) func() {
+	a, b := sealAt, foldBatch
+	sealAt, foldBatch = at, batch
+	return func() { sealAt, foldBatch = a, b }
+}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -24,12 +25,12 @@ import (
 // are matched with instr() and confirmed in Go, and a pending row overrides the appeal's
 // older FTS5 entry (a reply re-indexes the appeal).
 
-const (
-	// foldBatch is how many pending appeals one Fold transaction moves.
-	foldBatch = 2000
-	// FoldEvery is how often the background loop folds.
-	FoldEvery = 250 * time.Millisecond
-)
+// foldBatch is how many pending appeals one Fold transaction moves (a variable so that
+// tests can move it).
+var foldBatch = 2000
+
+// FoldEvery is how often the background loop folds.
+const FoldEvery = 250 * time.Millisecond
 
 // Fold moves up to foldBatch pending appeals into the live FTS5 table in one transaction
 // and reports how many it moved. A no-op on PostgreSQL, whose GIN index has its own
@@ -60,22 +61,28 @@ func (e *Engine) Fold(ctx context.Context) (moved int, err error) {
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		// The history's entry of an appeal answered since goes: the live one replaces it.
-		var bulkMax int64
+		// The older entry of an appeal answered since, in the history's table or a sealed
+		// one, goes: the live one replaces it (within the live table INSERT OR REPLACE does).
+		var older []idRange
 		if len(docs) > 0 {
-			if bulkMax, err = e.newestIn(ctx, "appeal_fts"); err != nil {
+			if older, err = e.olderTables(ctx); err != nil {
 				return err
 			}
 		}
 		for _, d := range docs {
-			if d.id <= bulkMax {
-				if _, err := e.db.Q(ctx).ExecContext(ctx, `DELETE FROM appeal_fts WHERE rowid = $1`, d.id); err != nil {
-					return err
+			for _, r := range older {
+				if d.id >= r.lo && d.id <= r.hi {
+					if _, err := e.db.Q(ctx).ExecContext(ctx, `DELETE FROM `+r.table+` WHERE rowid = $1`, d.id); err != nil {
+						return err
+					}
 				}
 			}
 			if _, err := e.prep.Exec(ctx, putLive, d.id, strings.TrimSpace(d.terms)); err != nil {
 				return err
 			}
+		}
+		if err := e.sealLive(ctx, len(docs)); err != nil {
+			return err
 		}
 		if len(docs) > 0 {
 			// The writer lock is held from BEGIN IMMEDIATE: no row came in between.
@@ -90,6 +97,135 @@ func (e *Engine) Fold(ctx context.Context) (moved int, err error) {
 		return 0, fmt.Errorf("search: fold: %w", err)
 	}
 	return moved, nil
+}
+
+// The live table is sealed once it holds sealAt appeals: renamed appeal_fts_sealed_N, it
+// is searched like the others and never merged again, and a new, empty live table takes
+// the folds. FTS5 merges a table's segments inside the transaction that flushes new terms
+// into it — on SQLite the single writer's turn —, and what a merge deletes and rewrites
+// grows with the table: with 2.4 million appeals in one live table, API intake at ten
+// million appeals fell from 4,254 to 2,359 appeals/s (docs/benchmarks.md). A variable so
+// that tests can move it.
+var sealAt int64 = 500_000
+
+// liveTableSQL creates the live table (as migrations 00014 and 00021 did).
+var liveTableSQL = []string{
+	`CREATE VIRTUAL TABLE appeal_fts_live USING fts5(terms, content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 0')`,
+	`INSERT INTO appeal_fts_live (appeal_fts_live, rank) VALUES ('automerge', 16)`,
+}
+
+// sealLive counts moved appeals into the live table and seals it when it holds sealAt,
+// in the transaction in ctx.
+func (e *Engine) sealLive(ctx context.Context, moved int) error {
+	e.live.Lock()
+	defer e.live.Unlock()
+	q := e.db.Q(ctx)
+	if !e.live.known {
+		if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM appeal_fts_live_docsize`).Scan(&e.live.docs); err != nil {
+			return fmt.Errorf("search: live table: %w", err)
+		}
+		e.live.known = true
+	} else {
+		e.live.docs += int64(moved)
+	}
+	if e.live.docs < sealAt {
+		return nil
+	}
+	tables, err := e.ftsTables(ctx)
+	if err != nil {
+		return err
+	}
+	n := 1
+	for _, t := range tables {
+		if k, ok := sealedNumber(t); ok && k >= n {
+			n = k + 1
+		}
+	}
+	// The count is read again after a rollback (the rename and the new table go with it).
+	e.live.known = false
+	if _, err := q.ExecContext(ctx, `ALTER TABLE appeal_fts_live RENAME TO `+sealedTable(n)); err != nil {
+		return fmt.Errorf("search: seal the live table: %w", err)
+	}
+	for _, st := range liveTableSQL {
+		if _, err := q.ExecContext(ctx, st); err != nil {
+			return fmt.Errorf("search: new live table: %w", err)
+		}
+	}
+	return nil
+}
+
+const sealedPrefix = "appeal_fts_sealed_"
+
+func sealedTable(n int) string { return sealedPrefix + strconv.Itoa(n) }
+
+// sealedNumber is N of appeal_fts_sealed_N (not of its shadow tables).
+func sealedNumber(name string) (int, bool) {
+	rest, ok := strings.CutPrefix(name, sealedPrefix)
+	if !ok || rest == "" || strings.TrimLeft(rest, "0123456789") != "" {
+		return 0, false
+	}
+	n, err := strconv.Atoi(rest)
+	return n, err == nil
+}
+
+// ftsTables lists SQLite's FTS5 tables of appeals, the newest first: the live one, the
+// sealed ones from the last sealed, the history's.
+func (e *Engine) ftsTables(ctx context.Context) ([]string, error) {
+	rows, err := e.db.RQ(ctx).QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'appeal_fts_sealed_%'`)
+	if err != nil {
+		return nil, fmt.Errorf("search: tables: %w", err)
+	}
+	defer rows.Close()
+	var sealed []int
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return nil, err
+		}
+		if n, ok := sealedNumber(name); ok {
+			sealed = append(sealed, n)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	slices.Sort(sealed)
+	out := []string{"appeal_fts_live"}
+	for i := len(sealed) - 1; i >= 0; i-- {
+		out = append(out, sealedTable(sealed[i]))
+	}
+	return append(out, "appeal_fts"), nil
+}
+
+// idRange is the rowids an FTS5 table holds, from lo to hi.
+type idRange struct {
+	table  string
+	lo, hi int64
+}
+
+// olderTables are the FTS5 tables other than the live one that hold appeals, with their
+// rowids' range.
+func (e *Engine) olderTables(ctx context.Context) ([]idRange, error) {
+	tables, err := e.ftsTables(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []idRange
+	for _, t := range tables[1:] {
+		hi, err := e.newestIn(ctx, t)
+		if err != nil || hi == 0 {
+			if err != nil {
+				return nil, err
+			}
+			continue
+		}
+		var lo int64
+		if err := e.db.Q(ctx).QueryRowContext(ctx, `SELECT rowid FROM `+t+` ORDER BY rowid LIMIT 1`).Scan(&lo); err != nil {
+			return nil, err
+		}
+		out = append(out, idRange{table: t, lo: lo, hi: hi})
+	}
+	return out, nil
 }
 
 // newestIn returns the newest appeal id in one of the FTS5 tables (0 when empty). FTS5

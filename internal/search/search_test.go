@@ -111,6 +111,20 @@ func fold(t *testing.T, e *apptest.Env) {
 	}
 }
 
+// matchIDs are the ids of the engine's Match of q for at most max appeals.
+func matchIDs(t *testing.T, e *apptest.Env, q string, max int) []int64 {
+	t.Helper()
+	hits, err := e.App.Search.Match(context.Background(), search.ParseQuery(q), max)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := make([]int64, len(hits))
+	for i, h := range hits {
+		ids[i] = h.ID
+	}
+	return ids
+}
+
 func numbers(t *testing.T, e *apptest.Env, a auth.Actor, q string) []string {
 	t.Helper()
 	var out []string
@@ -138,152 +152,247 @@ func numbers(t *testing.T, e *apptest.Env, a auth.Actor, q string) []string {
 // scope of an enterprise, a department and a chamber applies; a reply becomes findable in
 // the transaction that writes it.
 func TestSearchFindsWhatTheTextsHold(t *testing.T) {
+	apptest.Each(t, apptest.Options{Demo: 40}, findsWhatTheTextsHold)
+}
+
+// The same with SQLite's live table sealed after every fold of seven appeals (sealLive):
+// the hits come from some twenty sealed tables, and an appeal answered after its table was
+// sealed leaves it for the live one, found once.
+func TestSearchFindsWhatTheTextsHoldSealed(t *testing.T) {
 	apptest.Each(t, apptest.Options{Demo: 40}, func(t *testing.T, e *apptest.Env) {
+		if e.App.DB.Engine != db.SQLite {
+			t.Skip("SQLite's live table")
+		}
+		defer search.SetSeal(1, 7)()
+		findsWhatTheTextsHold(t, e)
+		var n int
+		if err := e.App.DB.R.QueryRow(`SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name GLOB 'appeal_fts_sealed_[0-9]*'
+			AND name NOT LIKE '%\_data' ESCAPE '\' AND name NOT LIKE '%\_idx' ESCAPE '\' AND name NOT LIKE '%\_docsize' ESCAPE '\'
+			AND name NOT LIKE '%\_config' ESCAPE '\'`).Scan(&n); err != nil || n < 20 {
+			t.Errorf("%d sealed tables (%v), want at least 20", n, err)
+		}
+		// The newest few matches come from the newest tables, the older ones unread or read:
+		// exactly the newest max holders of each word — also when the newest table holds
+		// the oldest holders of a word, indexed again (as a reply does) after the others.
 		ctx := context.Background()
-		if _, err := e.App.LoadDemoAppeals(ctx, e.Demo, 150, 7); err != nil {
-			t.Fatal(err)
-		}
 		docs := allAppeals(t, e)
-		op := e.Actor("operator1")
-		words := frequentWords(docs, 20)
-		if len(words) < 20 || !slices.Contains(words, "融资") {
-			t.Fatalf("the demo texts hold too few words: %v", words)
+		words := frequentWords(docs, 6)
+		again := 0
+		for _, d := range docs {
+			if again == 3 {
+				break
+			}
+			if !strings.Contains(d.text, words[0]) {
+				continue
+			}
+			var title, body, reply string
+			if err := e.App.DB.R.QueryRow(`SELECT title, body, reply_text FROM appeals WHERE id = $1`, d.id).Scan(&title, &body, &reply); err != nil {
+				t.Fatal(err)
+			}
+			if reply != "" {
+				body += "\n\n" + reply
+			}
+			if err := e.App.Search.PutAppeal(ctx, d.id, d.enterprise, title, body); err != nil {
+				t.Fatal(err)
+			}
+			again++
 		}
-		// First with the appeals as intake left them (on SQLite in the pending table),
-		// then folded into the index: the same hits both times.
-		// On PostgreSQL the third time walks only the newest 5 appeals first, so that most
-		// hits come from the bucketed index.
-		for _, phase := range []string{"as filed", "folded", "older than the window"} {
-			if phase == "folded" {
-				fold(t, e)
-			}
-			if phase == "older than the window" {
-				defer search.SetPGProbe(5, 2)()
-			}
-			for _, w := range words {
-				var want []string
-				for _, d := range docs {
-					if strings.Contains(d.text, w) {
-						want = append(want, d.number)
-					}
+		fold(t, e)
+		for _, w := range words {
+			var holders []int64
+			for i := len(docs) - 1; i >= 0; i-- {
+				if strings.Contains(docs[i].text, w) {
+					holders = append(holders, docs[i].id)
 				}
-				got := numbers(t, e, op, w)
+			}
+			for _, max := range []int{1, 3, 10, 1000} {
+				got := matchIDs(t, e, w, max)
 				slices.Sort(got)
+				want := slices.Clone(holders[:min(max, len(holders))])
 				slices.Sort(want)
 				if !slices.Equal(got, want) {
-					t.Errorf("%s, %q: found %d %v, the texts hold it in %d %v", phase, w, len(got), got, len(want), want)
+					t.Errorf("%q, the newest %d: %v, want %v", w, max, got, want)
 				}
 			}
 		}
-		// Ranked: an appeal with the word in its title and twice in its text comes first.
-		ent := e.Demo.Orgs["ent1"]
-		if ent == 0 {
-			ent = docs[0].enterprise
-		}
-		cat, err := e.App.Appeal.CategoryByCode(ctx, op, "finance")
+		// Each appeal is in one table: an answered appeal's entry left its sealed table.
+		rows, err := e.App.DB.R.Query(`SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'appeal\_fts%\_docsize' ESCAPE '\'`)
 		if err != nil {
 			t.Fatal(err)
 		}
-		best, err := e.App.Appeal.Create(ctx, op, appeal.NewAppeal{Kind: appeal.KindAppeal, CategoryID: cat.ID,
-			Title: "融资担保费率过高", Body: "企业申请融资担保，融资成本偏高，希望降低担保费率。", EnterpriseOrgID: ent,
-			ContactName: "李会计", ContactPhone: "13800001111"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		fold(t, e)
-		page, err := e.App.Search.Appeals(ctx, op, e.App.Appeal, search.AppealQuery{Q: "融资 担保"})
-		if err != nil || len(page.Items) == 0 || page.Items[0].Number != best.Number {
-			t.Errorf("融资 担保: first hit %v (err %v), want %s", page.Items, err, best.Number)
-		}
-		// A phrase: 担保费率 is found, 费率担保 (the same bigrams in another order) is not.
-		if got := numbers(t, e, op, "担保费率"); !slices.Contains(got, best.Number) {
-			t.Errorf("担保费率 misses %s: %v", best.Number, got)
-		}
-		if got := numbers(t, e, op, "费率担保"); slices.Contains(got, best.Number) {
-			t.Errorf("费率担保 finds %s", best.Number)
-		}
-		// A word only in the reply is found once the reply is written.
-		const replyWord = "贴息"
-		if got := numbers(t, e, op, replyWord+"窗口"); len(got) != 0 {
-			t.Fatalf("%s窗口 already found: %v", replyWord, got)
-		}
-		gxj, fgw := e.Demo.Orgs["gxj"], e.Demo.Orgs["fgw"]
-		ap, err := e.App.Appeal.Accept(ctx, op, best.ID, best.Version, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if ap, err = e.App.Appeal.Dispatch(ctx, op, ap.ID, ap.Version, appeal.DispatchInput{LeadOrgID: gxj}); err != nil {
-			t.Fatal(err)
-		}
-		dept := e.Actor("gxj1")
-		if ap, err = e.App.Appeal.Claim(ctx, dept, ap.ID, ap.Version, ""); err != nil {
-			t.Fatal(err)
-		}
-		if _, err = e.App.Appeal.Reply(ctx, dept, ap.ID, ap.Version, appeal.ReplyInput{Outcome: appeal.OutcomeSolved,
-			Text: "已协调合作银行给予" + replyWord + "窗口期支持，担保费率降至1%。"}); err != nil {
-			t.Fatal(err)
-		}
-		if got := numbers(t, e, op, replyWord+"窗口"); !slices.Equal(got, []string{best.Number}) {
-			t.Errorf("%s窗口 after the reply: %v, want [%s]", replyWord, got, best.Number)
-		}
-		// Re-indexed but not yet folded, the appeal is found once, not once per copy.
-		if got := numbers(t, e, op, "担保费率"); len(slices.Compact(slices.Sorted(slices.Values(got)))) != len(got) {
-			t.Errorf("担保费率 after the reply lists an appeal twice: %v", got)
-		}
-		fold(t, e)
-		if got := numbers(t, e, op, replyWord+"窗口"); !slices.Equal(got, []string{best.Number}) {
-			t.Errorf("%s窗口 after the reply, folded: %v, want [%s]", replyWord, got, best.Number)
-		}
-		// Scope: the department finds it, another department and another enterprise do not;
-		// the enterprise finds only its own appeals.
-		if got := numbers(t, e, dept, "担保费率"); !slices.Contains(got, best.Number) {
-			t.Errorf("the lead department does not find its appeal: %v", got)
-		}
-		var fgwUser string
-		for u := range e.Demo.Users {
-			if u == "fgw1" {
-				fgwUser = u
+		var parts []string
+		for rows.Next() {
+			var name string
+			if err := rows.Scan(&name); err != nil {
+				t.Fatal(err)
 			}
+			parts = append(parts, `SELECT id FROM `+name)
 		}
-		if fgwUser != "" {
-			if got := numbers(t, e, e.Actor(fgwUser), "担保费率"); slices.Contains(got, best.Number) {
-				t.Errorf("another department (%d) finds %s", fgw, best.Number)
+		rows.Close()
+		var twice []int64
+		rows, err = e.App.DB.R.Query(`SELECT id FROM (` + strings.Join(parts, ` UNION ALL `) + `) GROUP BY id HAVING COUNT(*) > 1`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				t.Fatal(err)
 			}
+			twice = append(twice, id)
 		}
-		// The enterprise's search reads its own appeals one by one: the same hits as the
-		// index gives, within its scope.
-		owner := e.Actor("ent1")
-		docs = allAppeals(t, e)
-		for _, w := range words[:8] {
+		rows.Close()
+		if len(parts) < 20 || len(twice) > 0 {
+			t.Errorf("%d index tables; appeals in more than one: %v", len(parts), twice)
+		}
+	})
+}
+
+func findsWhatTheTextsHold(t *testing.T, e *apptest.Env) {
+	ctx := context.Background()
+	if _, err := e.App.LoadDemoAppeals(ctx, e.Demo, 150, 7); err != nil {
+		t.Fatal(err)
+	}
+	docs := allAppeals(t, e)
+	op := e.Actor("operator1")
+	words := frequentWords(docs, 20)
+	if len(words) < 20 || !slices.Contains(words, "融资") {
+		t.Fatalf("the demo texts hold too few words: %v", words)
+	}
+	// First with the appeals as intake left them (on SQLite in the pending table),
+	// then folded into the index: the same hits both times.
+	// On PostgreSQL the third time walks only the newest 5 appeals first, so that most
+	// hits come from the bucketed index.
+	for _, phase := range []string{"as filed", "folded", "older than the window"} {
+		if phase == "folded" {
+			fold(t, e)
+		}
+		if phase == "older than the window" {
+			defer search.SetPGProbe(5, 2)()
+		}
+		for _, w := range words {
 			var want []string
 			for _, d := range docs {
-				if d.enterprise == owner.OrgID && strings.Contains(d.text, w) {
+				if strings.Contains(d.text, w) {
 					want = append(want, d.number)
 				}
 			}
-			got := numbers(t, e, owner, w)
+			got := numbers(t, e, op, w)
 			slices.Sort(got)
 			slices.Sort(want)
 			if !slices.Equal(got, want) {
-				t.Errorf("ent1's %q: found %v, its texts hold it in %v", w, got, want)
+				t.Errorf("%s, %q: found %d %v, the texts hold it in %d %v", phase, w, len(got), got, len(want), want)
 			}
 		}
-		if owner.OrgID == ent && !slices.Contains(numbers(t, e, owner, "担保费率"), best.Number) {
-			t.Errorf("ent1 does not find its own %s", best.Number)
+	}
+	// Ranked: an appeal with the word in its title and twice in its text comes first.
+	ent := e.Demo.Orgs["ent1"]
+	if ent == 0 {
+		ent = docs[0].enterprise
+	}
+	cat, err := e.App.Appeal.CategoryByCode(ctx, op, "finance")
+	if err != nil {
+		t.Fatal(err)
+	}
+	best, err := e.App.Appeal.Create(ctx, op, appeal.NewAppeal{Kind: appeal.KindAppeal, CategoryID: cat.ID,
+		Title: "融资担保费率过高", Body: "企业申请融资担保，融资成本偏高，希望降低担保费率。", EnterpriseOrgID: ent,
+		ContactName: "李会计", ContactPhone: "13800001111"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fold(t, e)
+	page, err := e.App.Search.Appeals(ctx, op, e.App.Appeal, search.AppealQuery{Q: "融资 担保"})
+	if err != nil || len(page.Items) == 0 || page.Items[0].Number != best.Number {
+		t.Errorf("融资 担保: first hit %v (err %v), want %s", page.Items, err, best.Number)
+	}
+	// A phrase: 担保费率 is found, 费率担保 (the same bigrams in another order) is not.
+	if got := numbers(t, e, op, "担保费率"); !slices.Contains(got, best.Number) {
+		t.Errorf("担保费率 misses %s: %v", best.Number, got)
+	}
+	if got := numbers(t, e, op, "费率担保"); slices.Contains(got, best.Number) {
+		t.Errorf("费率担保 finds %s", best.Number)
+	}
+	// A word only in the reply is found once the reply is written.
+	const replyWord = "贴息"
+	if got := numbers(t, e, op, replyWord+"窗口"); len(got) != 0 {
+		t.Fatalf("%s窗口 already found: %v", replyWord, got)
+	}
+	gxj, fgw := e.Demo.Orgs["gxj"], e.Demo.Orgs["fgw"]
+	ap, err := e.App.Appeal.Accept(ctx, op, best.ID, best.Version, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ap, err = e.App.Appeal.Dispatch(ctx, op, ap.ID, ap.Version, appeal.DispatchInput{LeadOrgID: gxj}); err != nil {
+		t.Fatal(err)
+	}
+	dept := e.Actor("gxj1")
+	if ap, err = e.App.Appeal.Claim(ctx, dept, ap.ID, ap.Version, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err = e.App.Appeal.Reply(ctx, dept, ap.ID, ap.Version, appeal.ReplyInput{Outcome: appeal.OutcomeSolved,
+		Text: "已协调合作银行给予" + replyWord + "窗口期支持，担保费率降至1%。"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := numbers(t, e, op, replyWord+"窗口"); !slices.Equal(got, []string{best.Number}) {
+		t.Errorf("%s窗口 after the reply: %v, want [%s]", replyWord, got, best.Number)
+	}
+	// Re-indexed but not yet folded, the appeal is found once, not once per copy.
+	if got := numbers(t, e, op, "担保费率"); len(slices.Compact(slices.Sorted(slices.Values(got)))) != len(got) {
+		t.Errorf("担保费率 after the reply lists an appeal twice: %v", got)
+	}
+	fold(t, e)
+	if got := numbers(t, e, op, replyWord+"窗口"); !slices.Equal(got, []string{best.Number}) {
+		t.Errorf("%s窗口 after the reply, folded: %v, want [%s]", replyWord, got, best.Number)
+	}
+	// Scope: the department finds it, another department and another enterprise do not;
+	// the enterprise finds only its own appeals.
+	if got := numbers(t, e, dept, "担保费率"); !slices.Contains(got, best.Number) {
+		t.Errorf("the lead department does not find its appeal: %v", got)
+	}
+	var fgwUser string
+	for u := range e.Demo.Users {
+		if u == "fgw1" {
+			fgwUser = u
 		}
-		// Bad input is a validation error, never a crash.
-		for _, q := range []string{"", "  ", "！？"} {
-			if _, err := e.App.Search.Appeals(ctx, op, e.App.Appeal, search.AppealQuery{Q: q}); err == nil {
-				t.Errorf("query %q: no error", q)
+	}
+	if fgwUser != "" {
+		if got := numbers(t, e, e.Actor(fgwUser), "担保费率"); slices.Contains(got, best.Number) {
+			t.Errorf("another department (%d) finds %s", fgw, best.Number)
+		}
+	}
+	// The enterprise's search reads its own appeals one by one: the same hits as the
+	// index gives, within its scope.
+	owner := e.Actor("ent1")
+	docs = allAppeals(t, e)
+	for _, w := range words[:8] {
+		var want []string
+		for _, d := range docs {
+			if d.enterprise == owner.OrgID && strings.Contains(d.text, w) {
+				want = append(want, d.number)
 			}
 		}
-		if _, err := e.App.Search.Appeals(ctx, op, e.App.Appeal, search.AppealQuery{Q: "融资", Cursor: "x"}); err == nil {
-			t.Error("a bad cursor is accepted")
+		got := numbers(t, e, owner, w)
+		slices.Sort(got)
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("ent1's %q: found %v, its texts hold it in %v", w, got, want)
 		}
-		if _, err := e.App.Search.Appeals(ctx, e.Actor("analyst1"), e.App.Appeal, search.AppealQuery{Q: "融资"}); err == nil {
-			t.Error("an analyst searches appeals")
+	}
+	if owner.OrgID == ent && !slices.Contains(numbers(t, e, owner, "担保费率"), best.Number) {
+		t.Errorf("ent1 does not find its own %s", best.Number)
+	}
+	// Bad input is a validation error, never a crash.
+	for _, q := range []string{"", "  ", "！？"} {
+		if _, err := e.App.Search.Appeals(ctx, op, e.App.Appeal, search.AppealQuery{Q: q}); err == nil {
+			t.Errorf("query %q: no error", q)
 		}
-	})
+	}
+	if _, err := e.App.Search.Appeals(ctx, op, e.App.Appeal, search.AppealQuery{Q: "融资", Cursor: "x"}); err == nil {
+		t.Error("a bad cursor is accepted")
+	}
+	if _, err := e.App.Search.Appeals(ctx, e.Actor("analyst1"), e.App.Appeal, search.AppealQuery{Q: "融资"}); err == nil {
+		t.Error("an analyst searches appeals")
+	}
 }
 
 // The API answers as the OpenAPI document says (apptest validates every response), with
@@ -707,14 +816,7 @@ func TestPostgresSearchReadsBucketsNewestFirst(t *testing.T) {
 				restore := search.SetPGProbe(p.probe, p.share)
 				for _, w := range words {
 					for _, max := range []int{1, 7, 1000} {
-						hits, err := e.App.Search.Match(ctx, search.ParseQuery(w), max)
-						if err != nil {
-							t.Fatal(err)
-						}
-						got := make([]int64, len(hits))
-						for i, h := range hits {
-							got[i] = h.ID
-						}
+						got := matchIDs(t, e, w, max)
 						slices.SortFunc(got, func(a, b int64) int { return cmp.Compare(b, a) })
 						want := newest(func(s string) bool { return strings.Contains(s, w) }, max)
 						if !slices.Equal(got, want) {
