@@ -19,9 +19,10 @@ import (
 // every intake, that put the merge of a million-appeal index into one intake in twenty
 // (measured: p95 ~7 s at 1,000,000 appeals). So intake writes its terms to the plain
 // appeal_fts_pending table instead (one B-tree row), and Fold, run by a background loop,
-// moves them in batches into appeal_fts_live, a small FTS5 table whose own merges stay
-// short; the bulk-built history in appeal_fts is never merged from here (docs/search.md).
-// Search reads all three: the pending rows are few (what arrived since the last fold) and
+// moves them in batches into appeal_fts_live, an FTS5 table kept small (sealed at sealAt
+// appeals) so that its own merges stay short; the bulk-built history in appeal_fts is never
+// merged from here (docs/search.md). Search reads them all: the pending rows are few (what
+// arrived since the last fold) and
 // are matched with instr() and confirmed in Go, and a pending row overrides the appeal's
 // older FTS5 entry (a reply re-indexes the appeal).
 
