@@ -214,10 +214,10 @@ func (e *Engine) olderTables(ctx context.Context) ([]idRange, error) {
 	var out []idRange
 	for _, t := range tables[1:] {
 		hi, err := e.newestIn(ctx, t)
-		if err != nil || hi == 0 {
-			if err != nil {
-				return nil, err
-			}
+		if err != nil {
+			return nil, err
+		}
+		if hi == 0 {
 			continue
 		}
 		var lo int64
