@@ -229,8 +229,8 @@ func (e *Engine) ftsHits(ctx context.Context, expr string, max int, score bool) 
 		if len(hits) >= max {
 			slices.SortFunc(hits, func(a, b Hit) int { return cmp.Compare(b.ID, a.ID) })
 			hits = hits[:max]
-			var newest int64
-			if err := e.db.RQ(ctx).QueryRowContext(ctx, `SELECT rowid FROM `+t+` ORDER BY rowid DESC LIMIT 1`).Scan(&newest); err != nil && !db.IsNoRows(err) {
+			newest, err := e.newestIn(ctx, t)
+			if err != nil {
 				return nil, fmt.Errorf("search: match: %w", err)
 			}
 			if newest < hits[max-1].ID {

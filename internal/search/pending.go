@@ -220,8 +220,8 @@ func (e *Engine) olderTables(ctx context.Context) ([]idRange, error) {
 		if hi == 0 {
 			continue
 		}
-		var lo int64
-		if err := e.db.Q(ctx).QueryRowContext(ctx, `SELECT rowid FROM `+t+` ORDER BY rowid LIMIT 1`).Scan(&lo); err != nil {
+		lo, err := e.endOf(ctx, t, "ASC")
+		if err != nil {
 			return nil, err
 		}
 		out = append(out, idRange{table: t, lo: lo, hi: hi})
@@ -232,8 +232,14 @@ func (e *Engine) olderTables(ctx context.Context) ([]idRange, error) {
 // newestIn returns the newest appeal id in one of the FTS5 tables (0 when empty). FTS5
 // walks its rowids backwards for ORDER BY … DESC LIMIT 1; MAX(rowid) would read them all.
 func (e *Engine) newestIn(ctx context.Context, table string) (int64, error) {
+	return e.endOf(ctx, table, "DESC")
+}
+
+// endOf returns the first appeal id of an FTS5 table in order (ASC or DESC), 0 when it is
+// empty; read in the transaction in ctx, else on the readers.
+func (e *Engine) endOf(ctx context.Context, table, order string) (int64, error) {
 	var id int64
-	err := e.db.Q(ctx).QueryRowContext(ctx, `SELECT rowid FROM `+table+` ORDER BY rowid DESC LIMIT 1`).Scan(&id)
+	err := e.db.RQ(ctx).QueryRowContext(ctx, `SELECT rowid FROM `+table+` ORDER BY rowid `+order+` LIMIT 1`).Scan(&id)
 	if db.IsNoRows(err) {
 		return 0, nil
 	}
