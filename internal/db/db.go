@@ -367,6 +367,9 @@ type txKey struct{}
 
 type txState struct {
 	tx *sql.Tx
+	// quiet: the statements run without their context's Done channel (SQLite's writer
+	// turn, see turnTx).
+	quiet bool
 	// after runs once the outermost transaction has committed.
 	after []func()
 	// before runs, in order, just before the outermost transaction commits (see BeforeCommit).
@@ -550,7 +553,7 @@ func InTx(ctx context.Context) bool {
 // Q returns the handle for statements that write: the transaction in ctx, or the writer.
 func (d *DB) Q(ctx context.Context) Querier {
 	if st := txOf(ctx); st != nil {
-		return st.tx
+		return st.querier()
 	}
 	return d.W
 }
@@ -559,7 +562,7 @@ func (d *DB) Q(ctx context.Context) Querier {
 // writes), or the reader pool.
 func (d *DB) RQ(ctx context.Context) Querier {
 	if st := txOf(ctx); st != nil {
-		return st.tx
+		return st.querier()
 	}
 	if d.reads != nil {
 		return d.reads
@@ -589,7 +592,7 @@ func (d *DB) RQGeneric(ctx context.Context) Querier {
 // (serve's RSS 115 → 315 MiB) — leaving no room for the statements after them.
 func (d *DB) RQOnce(ctx context.Context) Querier {
 	if st := txOf(ctx); st != nil {
-		return st.tx
+		return st.querier()
 	}
 	return d.R
 }

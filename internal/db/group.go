@@ -201,7 +201,7 @@ func (d *DB) withGroupTx(ctx context.Context, fn func(ctx context.Context) error
 	if err != nil {
 		return err
 	}
-	st := &txState{tx: tx}
+	st := &txState{tx: tx, quiet: true}
 	tctx := context.WithValue(ctx, txKey{}, st)
 	err = runTurn(tctx, st, fn, r.fin)
 	if err != nil {

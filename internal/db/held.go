@@ -61,7 +61,7 @@ func (h *Held) begin(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	h.req, h.st.tx = r, tx
+	h.req, h.st.tx, h.st.quiet = r, tx, true
 	return nil
 }
 
