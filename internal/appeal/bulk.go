@@ -562,9 +562,7 @@ func insertRows(ctx context.Context, eng db.Engine, q db.Querier, table string, 
 	// The full chunks share one prepared statement: parsing 30,000 parameters is a good
 	// part of the cost.
 	var full *sql.Stmt
-	if pr, ok := q.(interface {
-		PrepareContext(context.Context, string) (*sql.Stmt, error)
-	}); ok && total >= 2*rowsPer {
+	if pr, ok := q.(db.Preparer); ok && total >= 2*rowsPer {
 		st, err := pr.PrepareContext(ctx, text(rowsPer))
 		if err != nil {
 			return fmt.Errorf("appeal: bulk insert into %s: %w", table, err)

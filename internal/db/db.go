@@ -50,6 +50,13 @@ type Querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
+// Preparer is a Querier that also prepares statements: what Q answers is one, in a
+// transaction or not.
+type Preparer interface {
+	Querier
+	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
+}
+
 // DB is an open database: a writer handle and a reader handle. On SQLite the writer is a
 // single connection (SQLite allows one writer at a time; serialising in the pool is cheaper
 // than retrying on SQLITE_BUSY) and the readers are a pool on the same WAL file. On

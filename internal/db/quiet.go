@@ -47,6 +47,12 @@ func (t turnTx) QueryRowContext(ctx context.Context, query string, args ...any) 
 	return t.tx.QueryRowContext(quiet(ctx), query, args...)
 }
 
+// PrepareContext prepares a statement in the transaction (the bulk writer's multi-row
+// INSERTs, parsed once for all their full chunks).
+func (t turnTx) PrepareContext(ctx context.Context, query string) (*sql.Stmt, error) {
+	return t.tx.PrepareContext(quiet(ctx), query)
+}
+
 // querier is the transaction for statements: quiet in a writer's turn (SQLite).
 func (st *txState) querier() Querier {
 	if st.quiet {

@@ -36,7 +36,7 @@ func init() {
 }
 
 // The statements of SQLite's writer turn — in a WithTx and in a held transaction, on Q
-// and as a prepared statement — start no goroutine to watch their context (quiet.go),
+// and as a prepared statement; Q in a turn prepares (the bulk writer relies on it) — start no goroutine to watch their context (quiet.go),
 // while the same statement on the writer outside a turn does; and a context that has
 // ended still stops the turn's next statement.
 func TestTurnStatementsStartNoWatchers(t *testing.T) {
@@ -93,6 +93,9 @@ func TestTurnStatementsStartNoWatchers(t *testing.T) {
 	tctx, tcancel := context.WithCancel(bg)
 	err := d.WithTx(tctx, func(ctx context.Context) error {
 		check(t, ctx)
+		if _, ok := d.Q(ctx).(db.Preparer); !ok {
+			t.Errorf("Q in a turn is a %T: it does not prepare", d.Q(ctx))
+		}
 		tcancel()
 		return insertCounter(ctx, d, "after-cancel", 1)
 	})
