@@ -13,25 +13,9 @@ import (
 // connection the driver opens without the hook has one (so the check can fail).
 func TestSQLiteConnectionsHaveNoMutex(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	d, err := Open(ctx, Config{DataDir: dir, MaxReaders: 4})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	var held []*sql.Conn
-	defer func() {
-		for _, c := range held {
-			c.Close()
-		}
-	}()
+	dir, conns := openHeld(t)
 	handles := map[uintptr]bool{}
-	for i, pool := range []*sql.DB{d.W, d.R, d.R, d.R, d.R} {
-		c, err := pool.Conn(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		held = append(held, c)
+	for i, c := range conns {
 		if err := c.Raw(func(dc any) error {
 			h, err := sqliteHandle(dc)
 			if err != nil {
@@ -69,4 +53,26 @@ func TestSQLiteConnectionsHaveNoMutex(t *testing.T) {
 	if _, err := sqliteHandle(&struct{ other uintptr }{1}); err == nil {
 		t.Fatal("sqliteHandle found a handle in a struct without one")
 	}
+}
+
+// openHeld opens a database of four readers in a new directory and holds the writer's
+// connection and the four readers' until the test ends.
+func openHeld(t *testing.T) (string, []*sql.Conn) {
+	t.Helper()
+	dir := t.TempDir()
+	d, err := Open(context.Background(), Config{DataDir: dir, MaxReaders: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	var conns []*sql.Conn
+	for _, pool := range []*sql.DB{d.W, d.R, d.R, d.R, d.R} {
+		c, err := pool.Conn(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		conns = append(conns, c)
+	}
+	return dir, conns
 }
