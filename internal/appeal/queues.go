@@ -498,11 +498,15 @@ type listScanner struct {
 // scan reads the current row into it and returns the appeal's enterprise id, which
 // decides who sees a confidential appeal's enterprise.
 func (sc *listScanner) scan(rows *sql.Rows, it *ListItem) (int64, error) {
-	sc.dest = append(sc.dest[:0], &it.ID, &it.Number, &it.Kind, &it.Channel, &it.CategoryID, &it.CategoryCode, &it.CategoryName,
-		&it.DistrictCode, &it.Priority, &it.Confidential, &it.Title, &sc.entID, &it.EnterpriseName, &sc.phone, &it.State,
-		&it.LeadOrgName, &it.SLAClock, &sc.slaDue, &it.SLALevel, &sc.sup, &it.Escalated, &sc.redo, &sc.created, &sc.updated, &it.Version)
+	// Named string types as *string and integers as db.Int64: database/sql fills those
+	// without reflection (see db.Int64).
+	sc.dest = append(sc.dest[:0], (*db.Int64)(&it.ID), &it.Number, (*string)(&it.Kind), (*string)(&it.Channel),
+		(*db.Int64)(&it.CategoryID), &it.CategoryCode, &it.CategoryName, &it.DistrictCode, (*string)(&it.Priority), &it.Confidential,
+		&it.Title, (*db.Int64)(&sc.entID), &it.EnterpriseName, &sc.phone, (*string)(&it.State), &it.LeadOrgName, (*string)(&it.SLAClock),
+		(*db.Int64)(&sc.slaDue), (*string)(&it.SLALevel), (*db.Int64)(&sc.sup), &it.Escalated, (*db.Int64)(&sc.redo),
+		(*db.Int64)(&sc.created), (*db.Int64)(&sc.updated), (*db.Int64)(&it.Version))
 	if sc.dept {
-		sc.dest = append(sc.dest, &it.PartRole, &it.PartState)
+		sc.dest = append(sc.dest, (*string)(&it.PartRole), (*string)(&it.PartState))
 	}
 	if err := rows.Scan(sc.dest...); err != nil {
 		return 0, err

@@ -267,7 +267,7 @@ func (e *Engine) scoredHits(ctx context.Context, hits []Hit, max int, sqlText st
 	var id, occ int64
 	var size sql.RawBytes // read before the next row, not kept
 	for rows.Next() {
-		if err := rows.Scan(&id, &occ, &size); err != nil {
+		if err := rows.Scan((*db.Int64)(&id), (*db.Int64)(&occ), &size); err != nil {
 			return hits, fmt.Errorf("search: match: %w", err)
 		}
 		hits = append(hits, Hit{ID: id, Score: relevance(int(occ), int(fts5Varint(size)))})
