@@ -13,28 +13,49 @@ import (
 // (*db.Int64)(&x) — a pointer, so passing it allocates nothing.
 type Int64 int64
 
-// Scan implements sql.Scanner. NULL is refused, as database/sql refuses it for *int64.
+// Scan implements sql.Scanner, converting as database/sql does for an *int64.
 func (p *Int64) Scan(src any) error {
-	switch v := src.(type) {
-	case int64:
-		*p = Int64(v)
-	case []byte:
-		return p.parse(string(v))
-	case string:
-		return p.parse(v)
-	case nil:
-		return fmt.Errorf("db: converting NULL to int64 is unsupported")
-	default:
-		return fmt.Errorf("db: converting %T to int64 is unsupported", src)
-	}
-	return nil
+	v, err := scanNumber(src, "int64", func(s string) (int64, error) { return strconv.ParseInt(s, 10, 64) })
+	*p = Int64(v)
+	return err
 }
 
-func (p *Int64) parse(s string) error {
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil {
-		return fmt.Errorf("db: converting %q to int64: %w", s, err)
+// Float64 is Int64 for a float column (a search's rank on PostgreSQL): as
+// (*db.Float64)(&x).
+type Float64 float64
+
+// Scan implements sql.Scanner, converting as database/sql does for a *float64.
+func (p *Float64) Scan(src any) error {
+	if f, ok := src.(float64); ok {
+		*p = Float64(f)
+		return nil
 	}
-	*p = Int64(n)
-	return nil
+	v, err := scanNumber(src, "float64", func(s string) (float64, error) { return strconv.ParseFloat(s, 64) })
+	*p = Float64(v)
+	return err
+}
+
+// scanNumber converts a driver's value as database/sql does: an integer as it is, a float
+// or text through its decimal form (so 2.0 is an integer, 1.5 is not), NULL refused.
+func scanNumber[T int64 | float64](src any, name string, parse func(string) (T, error)) (T, error) {
+	var s string
+	switch v := src.(type) {
+	case int64:
+		return T(v), nil
+	case float64:
+		s = strconv.FormatFloat(v, 'g', -1, 64)
+	case []byte:
+		s = string(v)
+	case string:
+		s = v
+	case nil:
+		return 0, fmt.Errorf("db: converting NULL to %s is unsupported", name)
+	default:
+		return 0, fmt.Errorf("db: converting %T to %s is unsupported", src, name)
+	}
+	n, err := parse(s)
+	if err != nil {
+		return 0, fmt.Errorf("db: converting %q to %s: %w", s, name, err)
+	}
+	return n, nil
 }

@@ -262,7 +262,7 @@ func (e *Engine) readTexts(ctx context.Context, in string, args []any, exclude i
 	var out []appealText
 	for rows.Next() {
 		var t appealText
-		if err := rows.Scan(&t.id, &t.title, &t.body); err != nil {
+		if err := rows.Scan((*db.Int64)(&t.id), &t.title, &t.body); err != nil {
 			return nil, fmt.Errorf("search: similar: %w", err)
 		}
 		if t.id != exclude {

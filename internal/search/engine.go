@@ -110,7 +110,7 @@ func (e *Engine) rebuild(ctx context.Context, fromID int64, progress func(done i
 		var docs []doc
 		for rows.Next() {
 			var d doc
-			if err := rows.Scan(&d.id, &d.title, &d.body, &d.replyText); err != nil {
+			if err := rows.Scan((*db.Int64)(&d.id), &d.title, &d.body, &d.replyText); err != nil {
 				rows.Close()
 				return done, fmt.Errorf("search: rebuild: %w", err)
 			}

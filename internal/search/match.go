@@ -199,7 +199,7 @@ func (e *Engine) queryHits(ctx context.Context, sqlText string, args ...any) ([]
 	var hits []Hit
 	for rows.Next() {
 		var h Hit
-		if err := rows.Scan(&h.ID, &h.Score); err != nil {
+		if err := rows.Scan((*db.Int64)(&h.ID), (*db.Float64)(&h.Score)); err != nil {
 			return nil, fmt.Errorf("search: match: %w", err)
 		}
 		hits = append(hits, h)
@@ -308,7 +308,7 @@ func (e *Engine) scoreRows(ctx context.Context, sc scorer, in string, args []any
 	for rows.Next() {
 		var id int64
 		var title, body, reply string
-		if err := rows.Scan(&id, &title, &body, &reply); err != nil {
+		if err := rows.Scan((*db.Int64)(&id), &title, &body, &reply); err != nil {
 			return fmt.Errorf("search: score: %w", err)
 		}
 		ok, score := sc.score(title, body, reply)
