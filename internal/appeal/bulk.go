@@ -3,7 +3,6 @@ package appeal
 import (
 	"context"
 	crand "crypto/rand"
-	"database/sql"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -106,6 +105,8 @@ type BulkImporter struct {
 	limits    map[limitKey]ResolvedLimits
 	numbers   map[string]bool
 	rng       *rand.Rand
+	// prep holds a load's statements prepared (bulkWrite; empty otherwise).
+	prep *db.Prepared
 
 	// Written counts the appeals written so far.
 	Written int
@@ -120,7 +121,7 @@ func (s *Service) NewBulkImporter(ctx context.Context, now time.Time) (*BulkImpo
 	}
 	b := &BulkImporter{s: s, now: ms(now), cats: map[string]bulkCat{}, entByCode: map[string]bulkEnt{}, entByName: map[string]bulkEnt{},
 		depts: map[string]int64{}, deptName: map[int64]string{}, districts: map[string]bool{}, limits: map[limitKey]ResolvedLimits{},
-		numbers: map[string]bool{}, rng: rand.New(rand.NewChaCha8(seed))}
+		numbers: map[string]bool{}, rng: rand.New(rand.NewChaCha8(seed)), prep: s.db.Prepare()}
 	q := s.db.RQ(ctx)
 	// Categories with their usual department (their own, else the nearest ancestor's).
 	cats, err := s.Categories(ctx, auth.System(), false)
@@ -523,61 +524,58 @@ var bulkEventSQL = []string{
 // PostgreSQL's 65,535).
 const maxParams = 30_000
 
-// insertRows writes rows of len(cols) values each with multi-row INSERTs. SQLite gets
-// anonymous ? parameters: it looks each $N name up in a list, which is quadratic in the
-// parameters of a statement.
-func insertRows(ctx context.Context, eng db.Engine, q db.Querier, table string, cols []string, vals []any) error {
+// chunkRows is how many rows of len(cols) values one multi-row INSERT takes.
+func chunkRows(cols []string) int { return maxParams / len(cols) }
+
+// insertSQL is the multi-row INSERT of n rows into table (SQLite: anonymous ? parameters;
+// it looks each $N name up in a list, which is quadratic in the parameters of a
+// statement).
+func insertSQL(table string, cols []string, n int) string {
+	var sb strings.Builder
+	sb.WriteString("INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES ")
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		sb.WriteByte('(')
+		for j := range cols {
+			if j > 0 {
+				sb.WriteByte(',')
+			}
+			sb.WriteByte('?')
+		}
+		sb.WriteByte(')')
+	}
+	return sb.String()
+}
+
+// bulkStatements are the statements every batch of a SQLite load runs: the full chunks'
+// INSERTs and the timeline's steps, prepared once for the load (NewBulkStatements) rather
+// than parsed again in every batch — a full chunk's 30,000 parameters cost SQLite's parser
+// about as much as a thousand rows' inserting.
+func bulkStatements() []string {
+	return append([]string{insertSQL("appeals", bulkAppealCols, chunkRows(bulkAppealCols)),
+		insertSQL("appeal_assignments", bulkPartCols, chunkRows(bulkPartCols)),
+		insertSQL("appeal_callbacks", bulkCallbackCols, chunkRows(bulkCallbackCols))}, bulkEventSQL...)
+}
+
+// insertRows writes rows of len(cols) values each with multi-row INSERTs, the full chunks
+// through prep (the statement runs unprepared where prep lacks it).
+func insertRows(ctx context.Context, eng db.Engine, q db.Querier, prep *db.Prepared, table string, cols []string, vals []any) error {
 	if eng == db.Postgres {
 		return insertArrays(ctx, q, table, cols, vals)
 	}
-	per := len(cols)
-	rowsPer := maxParams / per
+	per, rowsPer := len(cols), chunkRows(cols)
 	total := len(vals) / per
-	head := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES "
-	text := func(n int) string {
-		var sb strings.Builder
-		sb.WriteString(head)
-		p := 1
-		for i := 0; i < n; i++ {
-			if i > 0 {
-				sb.WriteByte(',')
-			}
-			sb.WriteByte('(')
-			for j := 0; j < per; j++ {
-				if j > 0 {
-					sb.WriteByte(',')
-				}
-				if eng == db.Postgres {
-					sb.WriteByte('$')
-					sb.WriteString(strconv.Itoa(p))
-				} else {
-					sb.WriteByte('?')
-				}
-				p++
-			}
-			sb.WriteByte(')')
-		}
-		return sb.String()
-	}
-	// The full chunks share one prepared statement: parsing 30,000 parameters is a good
-	// part of the cost.
-	var full *sql.Stmt
-	if pr, ok := q.(db.Preparer); ok && total >= 2*rowsPer {
-		st, err := pr.PrepareContext(ctx, text(rowsPer))
-		if err != nil {
-			return fmt.Errorf("appeal: bulk insert into %s: %w", table, err)
-		}
-		defer st.Close()
-		full = st
-	}
+	full := insertSQL(table, cols, rowsPer)
 	for start := 0; start < total; start += rowsPer {
 		n := min(rowsPer, total-start)
 		args := vals[start*per : (start+n)*per]
 		var err error
-		if n == rowsPer && full != nil {
-			_, err = full.ExecContext(ctx, args...)
+		if n == rowsPer {
+			_, err = prep.Exec(ctx, full, args...)
 		} else {
-			_, err = q.ExecContext(ctx, text(n), args...)
+			_, err = q.ExecContext(ctx, insertSQL(table, cols, n), args...)
 		}
 		if err != nil {
 			return fmt.Errorf("appeal: bulk insert into %s: %w", table, err)
@@ -779,17 +777,17 @@ func (b *BulkImporter) Write(ctx context.Context, bb *bulkBatch) (first, last in
 			bb.cvals[j*len(bulkCallbackCols)] = ids[i]
 		}
 		q := b.s.db.Q(ctx)
-		if err := insertRows(ctx, b.s.db.Engine, q, "appeals", bulkAppealCols, bb.avals); err != nil {
+		if err := insertRows(ctx, b.s.db.Engine, q, b.prep, "appeals", bulkAppealCols, bb.avals); err != nil {
 			return err
 		}
-		if err := insertRows(ctx, b.s.db.Engine, q, "appeal_assignments", bulkPartCols, bb.pvals); err != nil {
+		if err := insertRows(ctx, b.s.db.Engine, q, b.prep, "appeal_assignments", bulkPartCols, bb.pvals); err != nil {
 			return err
 		}
-		if err := insertRows(ctx, b.s.db.Engine, q, "appeal_callbacks", bulkCallbackCols, bb.cvals); err != nil {
+		if err := insertRows(ctx, b.s.db.Engine, q, b.prep, "appeal_callbacks", bulkCallbackCols, bb.cvals); err != nil {
 			return err
 		}
 		for _, st := range bulkEventSQL {
-			if _, err := q.ExecContext(ctx, st, ids[0], ids[len(ids)-1]); err != nil {
+			if _, err := b.prep.Exec(ctx, st, ids[0], ids[len(ids)-1]); err != nil {
 				return fmt.Errorf("appeal: bulk timeline: %w", err)
 			}
 		}

@@ -212,6 +212,10 @@ func (s *Service) bulkWrite(ctx context.Context, a auth.Actor, b *BulkImporter, 
 			return err
 		}
 	}
+	// The statements of every batch, parsed once for the load (SQLite; outside any
+	// transaction, as the writer's one connection must be free to prepare them).
+	b.prep = s.db.Prepare(bulkStatements()...)
+	defer b.prep.Close()
 	// The rows are checked (and generated) and their values made on another goroutine
 	// while the writer writes the previous batch: on two cores the checks no longer wait
 	// for SQLite, nor SQLite for them.

@@ -83,3 +83,14 @@ func (p *Prepared) Exec(ctx context.Context, q string, args ...any) (sql.Result,
 	}
 	return p.d.Q(ctx).ExecContext(ctx, q, args...)
 }
+
+// Close closes the set's statements (a set made for one task, such as a bulk load).
+func (p *Prepared) Close() error {
+	var first error
+	for _, st := range p.stmts {
+		if err := st.Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
