@@ -550,7 +550,7 @@ func insertSQL(table string, cols []string, n int) string {
 }
 
 // bulkStatements are the statements every batch of a SQLite load runs: the full chunks'
-// INSERTs and the timeline's steps, prepared once for the load (NewBulkStatements) rather
+// INSERTs and the timeline's steps, prepared once for the load (bulkWrite) rather
 // than parsed again in every batch — a full chunk's 30,000 parameters cost SQLite's parser
 // about as much as a thousand rows' inserting.
 func bulkStatements() []string {
