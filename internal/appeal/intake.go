@@ -371,12 +371,11 @@ func (s *Service) Create(ctx context.Context, a auth.Actor, in NewAppeal) (Appea
 		if it.SupervisingLeaderID != 0 {
 			sup = 1
 		}
-		var id int64
-		err = s.wrow(ctx, insertAppealSQL,
+		id, err := s.prep.Insert(ctx, insertAppealSQL,
 			number, code, string(it.Kind), string(it.Channel), it.CategoryID,
 			it.DistrictCode, string(it.Priority), it.Confidential, it.Title, it.Body, it.Location, nullID(it.EnterpriseOrgID), it.EnterpriseName, it.CreditCode,
 			it.ContactName, it.ContactPhone, nullID(it.filedByUser), nullID(it.filedByOrg), nullID(it.chamberOrg), string(StateSubmitted), sup,
-			db.Millis(now), db.Millis(now)).Scan(&id)
+			db.Millis(now), db.Millis(now))
 		if err != nil {
 			return fmt.Errorf("appeal: insert: %w", err)
 		}

@@ -149,11 +149,13 @@ func (l *Log) append(ctx context.Context, entries []Entry) error {
 		if e.ActorID != 0 {
 			actorID = e.ActorID
 		}
-		if err := l.prep.WRow(ctx, appendSQL,
+		id, err := l.prep.Insert(ctx, appendSQL,
 			db.Millis(e.At), actorID, e.ActorName, e.ActorIP, e.Action, e.ObjectType, e.ObjectID,
-			e.Result, e.Summary, e.PrevHash, e.Hash, chain).Scan(&e.ID); err != nil {
+			e.Result, e.Summary, e.PrevHash, e.Hash, chain)
+		if err != nil {
 			return fmt.Errorf("audit: append: %w", err)
 		}
+		e.ID = id
 		prev, lastID = e.Hash, e.ID
 	}
 	if _, err := l.prep.Exec(ctx, moveHeadSQL, lastID, prev, chain); err != nil {
