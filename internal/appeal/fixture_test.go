@@ -48,10 +48,12 @@ type indexer struct {
 	puts map[int64]string
 }
 
-func (x *indexer) PutAppeal(_ context.Context, id, scope int64, title, body string) error {
+func (x *indexer) Document(title, body string) string { return title + "|" + body }
+
+func (x *indexer) PutAppeal(_ context.Context, id, scope int64, doc string) error {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	x.puts[id] = fmt.Sprintf("%d|%s|%s", scope, title, body)
+	x.puts[id] = fmt.Sprintf("%d|%s", scope, doc)
 	return nil
 }
 

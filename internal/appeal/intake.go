@@ -349,6 +349,13 @@ func (s *Service) Create(ctx context.Context, a auth.Actor, in NewAppeal) (Appea
 	// it. An intake that then fails leaves a gap in the day's numbers. Inside an outer
 	// transaction (a visit filing its problems) the number is taken in that transaction.
 	now := s.now()
+	// The query code and the search document need no database: made before the
+	// transaction, they do not hold SQLite's writer.
+	code, err := newQueryCode()
+	if err != nil {
+		return Appeal{}, err
+	}
+	doc := s.idx().Document(it.Title, it.Body)
 	var number string
 	if s.db.Engine == db.Postgres && !db.InTx(ctx) {
 		if number, err = s.allocNumber(ctx, now); err != nil {
@@ -362,10 +369,6 @@ func (s *Service) Create(ctx context.Context, a auth.Actor, in NewAppeal) (Appea
 				return err
 			}
 			number = n
-		}
-		code, err := newQueryCode()
-		if err != nil {
-			return err
 		}
 		sup := 0
 		if it.SupervisingLeaderID != 0 {
@@ -394,7 +397,7 @@ func (s *Service) Create(ctx context.Context, a auth.Actor, in NewAppeal) (Appea
 		}}); err != nil {
 			return err
 		}
-		if err := s.idx().PutAppeal(ctx, id, it.EnterpriseOrgID, it.Title, it.Body); err != nil {
+		if err := s.idx().PutAppeal(ctx, id, it.EnterpriseOrgID, doc); err != nil {
 			return fmt.Errorf("appeal: index: %w", err)
 		}
 		out = it.stored(id, number, code, sup, now)

@@ -154,7 +154,7 @@ func (s *Service) do(ctx context.Context, a auth.Actor, id, version int64, actio
 			if m.ap.ReplyText != "" {
 				body += "\n\n" + m.ap.ReplyText
 			}
-			if err := s.idx().PutAppeal(ctx, id, m.ap.EnterpriseOrgID, m.ap.Title, body); err != nil {
+			if err := s.idx().PutAppeal(ctx, id, m.ap.EnterpriseOrgID, s.idx().Document(m.ap.Title, body)); err != nil {
 				return fmt.Errorf("appeal: index: %w", err)
 			}
 		}

@@ -51,9 +51,9 @@ func New(d *db.DB) *Engine {
 	return e
 }
 
-// document is the indexed form of an appeal's text: a tsvector on PostgreSQL, the term
-// list between spaces for SQLite's pending table (see pending.go).
-func (e *Engine) document(title, body string) string {
+// Document is the indexed form of an appeal's text: a tsvector on PostgreSQL, the term
+// list between spaces for SQLite's pending table (see pending.go). PutAppeal stores it.
+func (e *Engine) Document(title, body string) string {
 	terms := Terms(title + "\n" + body)
 	if e.db.Engine == db.Postgres {
 		return tsvector(terms)
@@ -61,16 +61,17 @@ func (e *Engine) document(title, body string) string {
 	return " " + strings.Join(terms, " ") + " "
 }
 
-// PutAppeal (re)indexes appeal id with its title and body (the body includes the replies
-// when there are any). It joins the transaction in ctx. scopeOrgID is not stored: access
-// is decided by the appeal service at answer time. On SQLite the appeal goes to the
-// pending table, where search finds it at once and Fold moves it into FTS5.
-func (e *Engine) PutAppeal(ctx context.Context, id, scopeOrgID int64, title, body string) error {
+// PutAppeal (re)indexes appeal id with doc, the Document of its title and body (the body
+// includes the replies when there are any). It joins the transaction in ctx. scopeOrgID
+// is not stored: access is decided by the appeal service at answer time. On SQLite the
+// appeal goes to the pending table, where search finds it at once and Fold moves it into
+// FTS5.
+func (e *Engine) PutAppeal(ctx context.Context, id, scopeOrgID int64, doc string) error {
 	q := putSQLite
 	if e.db.Engine == db.Postgres {
 		q = putPostgres
 	}
-	if _, err := e.prep.Exec(ctx, q, id, e.document(title, body)); err != nil {
+	if _, err := e.prep.Exec(ctx, q, id, doc); err != nil {
 		return fmt.Errorf("search: index appeal %d: %w", id, err)
 	}
 	return nil
@@ -137,7 +138,7 @@ func (e *Engine) rebuild(ctx context.Context, fromID int64, progress func(done i
 					body += "\n\n" + d.replyText
 				}
 				if e.db.Engine == db.Postgres {
-					ids, vecs = append(ids, d.id), append(vecs, e.document(d.title, body))
+					ids, vecs = append(ids, d.id), append(vecs, e.Document(d.title, body))
 					continue
 				}
 				if _, err := e.prep.Exec(ctx, putFTS, d.id, strings.Join(Terms(d.title+"\n"+body), " ")); err != nil {

@@ -192,7 +192,7 @@ func TestSearchFindsWhatTheTextsHoldSealed(t *testing.T) {
 			if reply != "" {
 				body += "\n\n" + reply
 			}
-			if err := e.App.Search.PutAppeal(ctx, d.id, d.enterprise, title, body); err != nil {
+			if err := e.App.Search.PutAppeal(ctx, d.id, d.enterprise, e.App.Search.Document(title, body)); err != nil {
 				t.Fatal(err)
 			}
 			again++
@@ -464,7 +464,7 @@ func TestSearchAPIAndCatchUp(t *testing.T) {
 		docs := allAppeals(t, e)
 		first := docs[0]
 		if err := e.App.DB.WithTx(ctx, func(ctx context.Context) error {
-			return e.App.Search.PutAppeal(ctx, first.id, 0, "窨井盖缺失", "园区道路窨井盖缺失多日")
+			return e.App.Search.PutAppeal(ctx, first.id, 0, e.App.Search.Document("窨井盖缺失", "园区道路窨井盖缺失多日"))
 		}); err != nil {
 			t.Fatal(err)
 		}
