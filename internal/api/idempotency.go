@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 
@@ -67,7 +68,13 @@ func (s *Server) idempotent(w http.ResponseWriter, r *http.Request, h HandlerFun
 		return err
 	}
 	if s.DB.Engine == db.SQLite {
-		return s.idempotentInTurn(w, r, h, a.UserID, key, reqHash)
+		for attempt := 1; ; attempt++ {
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			redo, err := s.idempotentInTurn(w, r, h, a.UserID, key, reqHash, attempt < maxTurnAttempts)
+			if !redo {
+				return err
+			}
+		}
 	}
 	taken := false // another request holds the key
 	ctx, claim := db.OnFirstTx(r.Context(), func(ctx context.Context) error {
@@ -120,35 +127,49 @@ const storeKeySQL = `INSERT INTO idempotency_keys (user_id, key, method, path, r
 // decoding and checks do not hold the writer's turn (BenchmarkAPIIntake). PostgreSQL has
 // no such single writer, and there a transaction held around the handler kept the day's
 // number counter locked.
-func (s *Server) idempotentInTurn(w http.ResponseWriter, r *http.Request, h HandlerFunc, userID int64, key, reqHash string) error {
+//
+// The request is redoable (db.Held.Redoable) while attempt < maxTurnAttempts: its answer
+// waits in a buffer until the commit, and all else it does is in the transaction, so when
+// its group is rolled back for another caller's failure (db.ErrRedo) it reports redo and
+// runs again from the start; the last attempt takes a savepoint of its own and is not
+// rolled back for others.
+func (s *Server) idempotentInTurn(w http.ResponseWriter, r *http.Request, h HandlerFunc, userID int64, key, reqHash string, redoable bool) (redo bool, err error) {
 	rec := &bufferedResponse{header: http.Header{}}
 	ctx, held := s.DB.HoldTx(r.Context())
+	if redoable {
+		held.Redoable()
+	}
 	defer held.Abort() // a panicking handler releases the writer
 	if herr := h(rec, r.WithContext(ctx)); herr != nil {
-		return herr
+		return false, herr
 	}
 	if rec.status < 200 || rec.status > 299 {
 		held.Abort()
 		copyResponse(w, rec)
-		return nil
+		return false, nil
 	}
-	err := held.End(r.Context(), func(ctx context.Context) error {
+	err = held.End(r.Context(), func(ctx context.Context) error {
 		_, err := s.prep.Exec(ctx, storeKeySQL, userID, key, r.Method, r.URL.Path, reqHash, rec.status, rec.body.String(), db.Millis(s.Now()))
 		return err
 	})
 	switch {
+	case errors.Is(err, db.ErrRedo):
+		return true, nil
 	case db.IsUniqueViolation(err):
 		// A request with this key committed first (it shared the group commit).
 		if done, err := s.replayKey(w, r, userID, key, reqHash); done || err != nil {
-			return err
+			return false, err
 		}
-		return apperr.New(apperr.ErrConflict, "error.idempotency_in_progress")
+		return false, apperr.New(apperr.ErrConflict, "error.idempotency_in_progress")
 	case err != nil:
-		return err
+		return false, err
 	}
 	copyResponse(w, rec)
-	return nil
+	return false, nil
 }
+
+// maxTurnAttempts bounds how often a keyed request runs (idempotentInTurn).
+const maxTurnAttempts = 3
 
 // replayKey answers from a stored key: the first answer (Idempotent-Replayed), 422 for the
 // key used with another request, 409 while the first request is under way. done is false

@@ -383,6 +383,9 @@ type txState struct {
 	before []func(context.Context) error
 	// locals are per-transaction values of other packages (TxLocal).
 	locals map[any]any
+	// wrote: a statement that may write has run in this turn (group.go: a turn without a
+	// savepoint of its own that fails after writing takes its group down with it).
+	wrote bool
 }
 
 // WithTx runs fn in a transaction on the writer. If ctx already carries a transaction, fn

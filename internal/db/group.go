@@ -39,7 +39,18 @@ type groupReq struct {
 	turn chan groupTurn // committer → caller: run fn now, in tx
 	fin  chan error     // caller → committer: fn's outcome (nil: keep its work)
 	res  chan error     // committer → caller: the commit's outcome (only after fin nil)
+	// redoable: the caller runs its work again when told ErrRedo, so its turn may go
+	// without a savepoint (see group).
+	redoable bool
+	// wrote: the turn ran a statement that may write (set by the caller before fin).
+	wrote bool
 }
+
+// ErrRedo tells a caller whose turn ran without a savepoint of its own (a redoable held
+// transaction, HoldTx and Held.Redoable) that its group transaction was rolled back
+// because a later caller in it failed after writing: none of its work was kept, and it
+// should run its request again.
+var ErrRedo = errors.New("db: the shared transaction was rolled back for another caller; run again")
 
 type committer struct {
 	w       *sql.DB
@@ -95,6 +106,15 @@ func (c *committer) run() {
 }
 
 // group runs first and whoever queues behind it (up to maxGroup) in one transaction.
+//
+// Each caller's turn runs inside a savepoint of its own, so that a caller that fails
+// loses its own work only — except a redoable caller's while every caller kept so far in
+// the group is redoable too: its turn runs bare. A savepoint costs its statements and a
+// copy of every page the turn changes (SQLite's sub-journal, once per savepoint), and API
+// intake's turn changes about thirty pages (figures in docs/benchmarks.md, "the intake's
+// turn without savepoints"). A bare turn that fails without having run a write leaves
+// nothing to undo; one that fails after writing has the whole transaction rolled back,
+// and the callers kept before it (all redoable) are told ErrRedo and run again.
 func (c *committer) group(first *groupReq) {
 	tx, err := c.w.BeginTx(context.Background(), nil)
 	if err != nil {
@@ -104,15 +124,27 @@ func (c *committer) group(first *groupReq) {
 	var kept []*groupReq
 	var refused []*groupReq // callers whose fn failed: released when the group ends
 	var broken error        // the transaction itself failed: nothing of the group is kept
+	redo := false           // a bare turn failed after writing: the group is rolled back
+	allRedoable := true     // every caller kept so far can run again
 	for n, r := 0, first; r != nil; n++ {
-		if broken == nil {
+		bare := r.redoable && allRedoable
+		if broken == nil && !bare {
 			if err := c.exec(tx, `SAVEPOINT yg`); err != nil {
 				broken = err
 			}
 		}
-		if broken != nil {
+		switch {
+		case broken != nil:
 			r.turn <- groupTurn{err: fmt.Errorf("db: group transaction: %w", broken)}
-		} else {
+		case bare:
+			r.turn <- groupTurn{tx: tx}
+			if ferr := <-r.fin; ferr == nil {
+				kept = append(kept, r)
+			} else {
+				refused = append(refused, r)
+				redo = r.wrote
+			}
+		default:
 			r.turn <- groupTurn{tx: tx}
 			if ferr := <-r.fin; ferr != nil {
 				refused = append(refused, r)
@@ -126,9 +158,13 @@ func (c *committer) group(first *groupReq) {
 				r.res <- fmt.Errorf("db: group transaction: %w", err)
 			} else {
 				kept = append(kept, r)
+				allRedoable = allRedoable && r.redoable
 			}
 		}
 		r = nil
+		if redo {
+			break
+		}
 		if n+1 < maxGroup {
 			select {
 			case r = <-c.q:
@@ -155,6 +191,13 @@ func (c *committer) group(first *groupReq) {
 			r.res <- nil // buffered: a caller that panicked is not waiting
 		}
 	}()
+	if redo {
+		_ = tx.Rollback()
+		for _, k := range kept {
+			k.res <- ErrRedo
+		}
+		return
+	}
 	if broken != nil {
 		_ = tx.Rollback()
 		for _, k := range kept {
@@ -175,8 +218,8 @@ func (c *committer) group(first *groupReq) {
 
 // enter queues for a turn in a group transaction and waits for it. The caller then owns
 // the turn: it must send its outcome on r.fin and wait for r.res.
-func (c *committer) enter(ctx context.Context) (r *groupReq, tx *sql.Tx, err error) {
-	r = &groupReq{turn: make(chan groupTurn, 1), fin: make(chan error, 1), res: make(chan error, 1)}
+func (c *committer) enter(ctx context.Context, redoable bool) (r *groupReq, tx *sql.Tx, err error) {
+	r = &groupReq{turn: make(chan groupTurn, 1), fin: make(chan error, 1), res: make(chan error, 1), redoable: redoable}
 	select {
 	case c.q <- r:
 	case <-c.stop:
@@ -197,13 +240,13 @@ func (c *committer) enter(ctx context.Context) (r *groupReq, tx *sql.Tx, err err
 
 // withGroupTx is WithTx on SQLite: fn runs in its turn of a shared transaction.
 func (d *DB) withGroupTx(ctx context.Context, fn func(ctx context.Context) error) error {
-	r, tx, err := d.group.enter(ctx)
+	r, tx, err := d.group.enter(ctx, false)
 	if err != nil {
 		return err
 	}
 	st := &txState{tx: tx, quiet: true}
 	tctx := context.WithValue(ctx, txKey{}, st)
-	err = runTurn(tctx, st, fn, r.fin)
+	err = runTurn(tctx, st, fn, r)
 	if err != nil {
 		<-r.res // the group's end (see group)
 		return err
@@ -220,12 +263,12 @@ func (d *DB) withGroupTx(ctx context.Context, fn func(ctx context.Context) error
 // runTurn runs fn and the before-commit hooks it registered, and reports the outcome to
 // the committer (which rolls back this caller's savepoint on an error). A panic in fn is
 // reported too, and then continues in the caller.
-func runTurn(tctx context.Context, st *txState, fn func(ctx context.Context) error, fin chan<- error) (err error) {
+func runTurn(tctx context.Context, st *txState, fn func(ctx context.Context) error, r *groupReq) (err error) {
 	reported := false
 	defer func() {
 		if p := recover(); p != nil {
 			if !reported {
-				fin <- errFnPanicked
+				r.finish(st, errFnPanicked)
 			}
 			panic(p)
 		}
@@ -236,6 +279,12 @@ func runTurn(tctx context.Context, st *txState, fn func(ctx context.Context) err
 		err = st.before[i](tctx)
 	}
 	reported = true
-	fin <- err
+	r.finish(st, err)
 	return err
+}
+
+// finish reports the turn's outcome and whether it wrote to the committer.
+func (r *groupReq) finish(st *txState, err error) {
+	r.wrote = st.wrote
+	r.fin <- err
 }

@@ -147,3 +147,134 @@ func TestGroupCommitSurvivesABrokenTransaction(t *testing.T) {
 		t.Fatalf("the next transaction: %v", err)
 	}
 }
+
+// Redoable held transactions (the API's keyed requests) share groups without savepoints
+// of their own, beside plain WithTx callers that keep theirs; some fail before writing,
+// some after, some on a duplicate key in End. Whatever the groups were, every caller
+// acknowledged has its row and its hook and no other caller has either; a redoable caller
+// told ErrRedo has nothing stored and runs again. On SQLite the redo must have happened:
+// the test would not show the rule otherwise.
+func TestGroupCommitRedoesBareTurns(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		bg := context.Background()
+		const writers = 1500
+		type outcome struct {
+			acked, hooked bool
+			err           error
+		}
+		out := make([]outcome, writers)
+		var redos, stale atomic.Int64
+		name := func(i int) string { return fmt.Sprintf("r%d", i) }
+		insert := func(ctx context.Context, i int) error {
+			_, err := d.Q(ctx).ExecContext(ctx, `INSERT INTO counters (name, value) VALUES ($1, $2)`, name(i), i)
+			return err
+		}
+		held := func(i, mode int) error {
+			ctx, h := d.HoldTx(bg)
+			h.Redoable()
+			defer h.Abort()
+			if mode == 0 {
+				// Fails having only read: nothing to undo.
+				err := d.WithTx(ctx, func(ctx context.Context) error {
+					var n int
+					if err := d.Q(ctx).QueryRowContext(ctx, `SELECT COUNT(*) FROM counters`).Scan(&n); err != nil {
+						return err
+					}
+					return errors.New("refused after reading")
+				})
+				h.Abort()
+				return err
+			}
+			if err := d.WithTx(ctx, func(ctx context.Context) error { return insert(ctx, i) }); err != nil {
+				return err
+			}
+			var v int
+			if err := d.RQ(ctx).QueryRowContext(ctx, `SELECT value FROM counters WHERE name = $1`, name(i)).Scan(&v); err != nil || v != i {
+				stale.Add(1)
+			}
+			db.AfterCommit(ctx, func() { out[i].hooked = true })
+			switch mode {
+			case 1, 2:
+				h.Abort() // gives up after writing
+				return errors.New("aborted after writing")
+			case 3:
+				// A duplicate key in End's last statement.
+				return h.End(bg, func(ctx context.Context) error { return insert(ctx, i) })
+			}
+			return h.End(bg, nil)
+		}
+		var wg sync.WaitGroup
+		start := make(chan struct{}) // all at once: long queues, large groups
+		for i := range writers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				mode := rand.IntN(10)
+				if i%5 == 0 {
+					// A plain caller, with its savepoint.
+					out[i].err = d.WithTx(bg, func(ctx context.Context) error {
+						if err := insert(ctx, i); err != nil {
+							return err
+						}
+						db.AfterCommit(ctx, func() { out[i].hooked = true })
+						if mode < 2 {
+							return errors.New("refused")
+						}
+						return nil
+					})
+					out[i].acked = out[i].err == nil
+					return
+				}
+				for {
+					err := held(i, mode)
+					if errors.Is(err, db.ErrRedo) {
+						redos.Add(1)
+						var n int
+						if qerr := d.R.QueryRowContext(bg, `SELECT COUNT(*) FROM counters WHERE name = $1`, name(i)).Scan(&n); qerr != nil || n != 0 {
+							t.Errorf("writer %d told to redo, but its row is stored (%d, %v)", i, n, qerr)
+						}
+						out[i].hooked = false
+						continue
+					}
+					out[i].err, out[i].acked = err, err == nil
+					return
+				}
+			}()
+		}
+		close(start)
+		wg.Wait()
+		if n := stale.Load(); n > 0 {
+			t.Errorf("%d held transactions did not read back their own row", n)
+		}
+		stored := map[string]bool{}
+		rows, err := d.R.QueryContext(bg, `SELECT name FROM counters WHERE name LIKE 'r%'`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var n string
+			if err := rows.Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			stored[n] = true
+		}
+		rows.Close()
+		acked := 0
+		for i, o := range out {
+			if o.acked {
+				acked++
+			}
+			if stored[name(i)] != o.acked || o.hooked != o.acked {
+				t.Errorf("writer %d: acknowledged %v (err %v), stored %v, hook ran %v", i, o.acked, o.err, stored[name(i)], o.hooked)
+			}
+		}
+		if acked == 0 || acked == writers || len(stored) != acked {
+			t.Errorf("%d of %d acknowledged, %d stored", acked, writers, len(stored))
+		}
+		if d.Engine == db.SQLite && redos.Load() == 0 {
+			t.Error("no caller was told to redo: the bare turns were never rolled back for another")
+		}
+		t.Logf("%s: %d acknowledged of %d, %d redos", d.Engine, acked, writers, redos.Load())
+	})
+}

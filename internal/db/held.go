@@ -20,7 +20,16 @@ type Held struct {
 	st    *txState  // in the context; its tx is set when the transaction begins
 	req   *groupReq // SQLite: the turn held in the group transaction
 	ended bool
+	// redoable: the caller runs its request again on ErrRedo (Redoable).
+	redoable bool
 }
+
+// Redoable tells h that its caller runs the whole request again, from its first
+// statement, when End or Abort returns ErrRedo; call it before the transaction begins.
+// On SQLite its turn may then run without a savepoint of its own (group.go). A request
+// is redoable when everything it does before End is in the database or is done again
+// alike (its answer built in a buffer, not yet sent).
+func (h *Held) Redoable() { h.redoable = true }
 
 type heldKey struct{}
 
@@ -57,7 +66,7 @@ func (h *Held) begin(ctx context.Context) error {
 		h.st.tx = tx
 		return nil
 	}
-	r, tx, err := h.d.group.enter(ctx)
+	r, tx, err := h.d.group.enter(ctx, h.redoable)
 	if err != nil {
 		return err
 	}
@@ -98,7 +107,7 @@ func (h *Held) End(ctx context.Context, last func(ctx context.Context) error) (e
 	}
 	settled = true
 	if h.req != nil {
-		h.req.fin <- err
+		h.req.finish(h.st, err)
 		res := <-h.req.res // the group's end (see group)
 		if err == nil {
 			err = res
@@ -134,7 +143,7 @@ func (h *Held) Abort() {
 func (h *Held) release(why error) {
 	switch {
 	case h.req != nil:
-		h.req.fin <- why
+		h.req.finish(h.st, why)
 		<-h.req.res
 	case h.st.tx != nil:
 		_ = h.st.tx.Rollback()

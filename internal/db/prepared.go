@@ -82,6 +82,7 @@ func (p *Prepared) bound(ctx context.Context, q string) (*sql.Stmt, context.Cont
 	if state.quiet {
 		ctx = quiet(ctx)
 	}
+	state.mark(q)
 	return state.tx.StmtContext(ctx, st), ctx
 }
 

@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"database/sql"
+	"strings"
 )
 
 // The statements of SQLite's writer turn run without their context's Done channel. For a
@@ -32,31 +33,50 @@ func quiet(ctx context.Context) context.Context {
 }
 
 // turnTx is the transaction of a writer's turn as Q, RQ and RQOnce hand it out: each
-// statement runs with quiet(ctx).
-type turnTx struct{ tx *sql.Tx }
+// statement runs with quiet(ctx), and one that may write marks the turn (txState.wrote).
+type turnTx struct{ st *txState }
 
 func (t turnTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return t.tx.ExecContext(quiet(ctx), query, args...)
+	t.st.wrote = true
+	return t.st.tx.ExecContext(quiet(ctx), query, args...)
 }
 
 func (t turnTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return t.tx.QueryContext(quiet(ctx), query, args...)
+	t.st.mark(query)
+	return t.st.tx.QueryContext(quiet(ctx), query, args...)
 }
 
 func (t turnTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	return t.tx.QueryRowContext(quiet(ctx), query, args...)
+	t.st.mark(query)
+	return t.st.tx.QueryRowContext(quiet(ctx), query, args...)
 }
 
 // PrepareContext prepares a statement in the transaction (the bulk writer's multi-row
-// INSERTs, parsed once for all their full chunks).
+// INSERTs, parsed once for all their full chunks); what it will run is not known, so the
+// turn counts as writing.
 func (t turnTx) PrepareContext(ctx context.Context, query string) (*sql.Stmt, error) {
-	return t.tx.PrepareContext(quiet(ctx), query)
+	t.st.wrote = true
+	return t.st.tx.PrepareContext(quiet(ctx), query)
 }
 
 // querier is the transaction for statements: quiet in a writer's turn (SQLite).
 func (st *txState) querier() Querier {
 	if st.quiet {
-		return turnTx{st.tx}
+		return turnTx{st}
 	}
 	return st.tx
+}
+
+// mark records that the turn ran query unless it only reads.
+func (st *txState) mark(query string) {
+	if !readOnly(query) {
+		st.wrote = true
+	}
+}
+
+// readOnly reports whether statement q only reads: it begins with SELECT (SQLite runs no
+// write in a SELECT). Anything else — a WITH, an INSERT … RETURNING — may write.
+func readOnly(q string) bool {
+	q = strings.TrimLeft(q, " \t\r\n(")
+	return len(q) >= 6 && strings.EqualFold(q[:6], "select")
 }
