@@ -70,19 +70,7 @@ func TestGroupCommitKeepsExactlyTheAcknowledged(t *testing.T) {
 		if int(sawOwnRow.Load()) != writers {
 			t.Errorf("%d of %d transactions saw their own row", sawOwnRow.Load(), writers)
 		}
-		stored := map[string]bool{}
-		rows, err := d.R.QueryContext(ctx, `SELECT name FROM counters WHERE name LIKE 'g%'`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for rows.Next() {
-			var n string
-			if err := rows.Scan(&n); err != nil {
-				t.Fatal(err)
-			}
-			stored[n] = true
-		}
-		rows.Close()
+		stored := storedCounters(t, d, "g%")
 		acked, refused := 0, 0
 		for i, o := range out {
 			ok := o.err == nil && !o.panicked
@@ -247,19 +235,7 @@ func TestGroupCommitRedoesBareTurns(t *testing.T) {
 		if n := stale.Load(); n > 0 {
 			t.Errorf("%d held transactions did not read back their own row", n)
 		}
-		stored := map[string]bool{}
-		rows, err := d.R.QueryContext(bg, `SELECT name FROM counters WHERE name LIKE 'r%'`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for rows.Next() {
-			var n string
-			if err := rows.Scan(&n); err != nil {
-				t.Fatal(err)
-			}
-			stored[n] = true
-		}
-		rows.Close()
+		stored := storedCounters(t, d, "r%")
 		acked := 0
 		for i, o := range out {
 			if o.acked {
@@ -277,4 +253,26 @@ func TestGroupCommitRedoesBareTurns(t *testing.T) {
 		}
 		t.Logf("%s: %d acknowledged of %d, %d redos", d.Engine, acked, writers, redos.Load())
 	})
+}
+
+// storedCounters is the set of counters' names LIKE pattern, as the readers see them.
+func storedCounters(t *testing.T, d *db.DB, pattern string) map[string]bool {
+	t.Helper()
+	stored := map[string]bool{}
+	rows, err := d.R.QueryContext(context.Background(), `SELECT name FROM counters WHERE name LIKE $1`, pattern)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		stored[n] = true
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return stored
 }
