@@ -62,21 +62,15 @@ func (e *Engine) Fold(ctx context.Context) (moved int, err error) {
 		var copies []copyDoc
 		for _, d := range docs {
 			cp, hasCopy := copyRowid(d.org, d.id)
-			indexed := false
 			for _, r := range older {
 				if d.id >= r.lo && d.id <= r.hi {
-					indexed = true
 					if _, err := e.db.Q(ctx).ExecContext(ctx, `DELETE FROM `+r.table+` WHERE rowid = $1`, d.id); err != nil {
 						return err
 					}
-				}
-			}
-			// An appeal indexed before may have its copy in another table than its terms
-			// (the backfill writes copies into the live table of its day): it goes from all.
-			if hasCopy && indexed {
-				for _, r := range older {
-					if _, err := e.db.Q(ctx).ExecContext(ctx, `DELETE FROM `+r.table+` WHERE rowid = $1`, cp); err != nil {
-						return err
+					if hasCopy {
+						if _, err := e.db.Q(ctx).ExecContext(ctx, `DELETE FROM `+r.table+` WHERE rowid = $1`, cp); err != nil {
+							return err
+						}
 					}
 				}
 			}
@@ -213,8 +207,8 @@ type idRange struct {
 	lo, hi int64
 }
 
-// olderTables are the FTS5 tables other than the live one, with the range of the appeal
-// ids whose terms they hold (lo > hi: none).
+// olderTables are the FTS5 tables other than the live one that hold appeals, with their
+// rowids' range.
 func (e *Engine) olderTables(ctx context.Context) ([]idRange, error) {
 	tables, err := e.ftsTables(ctx)
 	if err != nil {
@@ -227,9 +221,6 @@ func (e *Engine) olderTables(ctx context.Context) ([]idRange, error) {
 			return nil, err
 		}
 		if hi == 0 {
-			// No appeal's terms (a table of copies the backfill wrote, or an empty one):
-			// an empty range, kept for the copies.
-			out = append(out, idRange{table: t, lo: 1, hi: 0})
 			continue
 		}
 		lo, err := e.endOf(ctx, t, "ASC")
