@@ -75,11 +75,7 @@ func (e *Engine) Appeals(ctx context.Context, a auth.Actor, svc *appeal.Service,
 	case appeal.ScopeNone:
 		return AppealPage{}, apperr.Forbidden()
 	case appeal.ScopeRows:
-		if org, ok := appeal.SearchScopeEnterprise(a); ok && e.db.Engine == db.SQLite {
-			hits, err = e.matchEnterprise(ctx, q, org, sqlText, args)
-		} else {
-			hits, err = e.matchRows(ctx, q, sqlText, args)
-		}
+		hits, err = e.matchRows(ctx, q, sqlText, args)
 	default:
 		hits, err = e.Match(ctx, q, MaxCandidates)
 	}

@@ -100,18 +100,18 @@ func (e *Engine) rebuild(ctx context.Context, fromID int64, progress func(done i
 	done := 0
 	next := fromID
 	type doc struct {
-		id, org                int64
+		id                     int64
 		title, body, replyText string
 	}
 	for {
-		rows, err := e.db.R.QueryContext(ctx, `SELECT id, title, body, reply_text, COALESCE(enterprise_org_id, 0) FROM appeals WHERE id >= $1 ORDER BY id LIMIT $2`, next, batch)
+		rows, err := e.db.R.QueryContext(ctx, `SELECT id, title, body, reply_text FROM appeals WHERE id >= $1 ORDER BY id LIMIT $2`, next, batch)
 		if err != nil {
 			return done, fmt.Errorf("search: rebuild: %w", err)
 		}
 		var docs []doc
 		for rows.Next() {
 			var d doc
-			if err := rows.Scan((*db.Int64)(&d.id), &d.title, &d.body, &d.replyText, (*db.Int64)(&d.org)); err != nil {
+			if err := rows.Scan((*db.Int64)(&d.id), &d.title, &d.body, &d.replyText); err != nil {
 				rows.Close()
 				return done, fmt.Errorf("search: rebuild: %w", err)
 			}
@@ -132,26 +132,18 @@ func (e *Engine) rebuild(ctx context.Context, fromID int64, progress func(done i
 			// appeal made the index of ten million appeals take most of an hour).
 			var ids []int64
 			var vecs []string
-			var copies []copyDoc
 			for _, d := range docs {
+				body := d.body
+				if d.replyText != "" {
+					body += "\n\n" + d.replyText
+				}
 				if e.db.Engine == db.Postgres {
-					body := d.body
-					if d.replyText != "" {
-						body += "\n\n" + d.replyText
-					}
 					ids, vecs = append(ids, d.id), append(vecs, e.Document(d.title, body))
 					continue
 				}
-				terms := strings.Join(Terms(indexedText(d.title, d.body, d.replyText)), " ")
-				if _, err := e.prep.Exec(ctx, putFTS, d.id, terms); err != nil {
+				if _, err := e.prep.Exec(ctx, putFTS, d.id, strings.Join(Terms(d.title+"\n"+body), " ")); err != nil {
 					return fmt.Errorf("search: index appeal %d: %w", d.id, err)
 				}
-				if cp, ok := copyRowid(d.org, d.id); ok {
-					copies = append(copies, copyDoc{cp, terms})
-				}
-			}
-			if err := e.putCopies(ctx, putFTS, copies); err != nil {
-				return err
 			}
 			if len(ids) > 0 {
 				if _, err := e.db.Q(ctx).ExecContext(ctx, putPostgresBatch, ids, vecs); err != nil {

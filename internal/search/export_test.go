@@ -60,11 +60,3 @@ func SetSeal(at int64, batch int) func() {
 	sealAt, foldBatch = at, batch
 	return func() { sealAt, foldBatch = a, b }
 }
-
-// SetCopiesFrom makes an enterprise's search read its copies from n appeals on; it
-// returns the restore.
-func SetCopiesFrom(n int) func() {
-	c := copiesFrom
-	copiesFrom = n
-	return func() { copiesFrom = c }
-}

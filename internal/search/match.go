@@ -237,13 +237,12 @@ func (e *Engine) ftsHits(ctx context.Context, expr string, max int, score bool) 
 				continue
 			}
 		}
-		// Rowids from copyBase up are enterprises' copies (copies.go), not appeals.
-		sqlText := `SELECT f.rowid, 0, NULL FROM ` + t + ` f WHERE f.` + t + ` MATCH $1 AND f.rowid < $2`
+		sqlText := `SELECT f.rowid, 0, NULL FROM ` + t + ` f WHERE f.` + t + ` MATCH $1`
 		if score {
 			sqlText = `SELECT f.rowid, ` + db.FTS5Instances + `(f.` + t + `), d.sz FROM ` + t + ` f CROSS JOIN ` + t + `_docsize d
-				WHERE f.` + t + ` MATCH $1 AND f.rowid < $2 AND d.id = f.rowid`
+				WHERE f.` + t + ` MATCH $1 AND d.id = f.rowid`
 		}
-		if hits, err = e.scoredHits(ctx, hits, max, sqlText+fmt.Sprintf(` ORDER BY f.rowid DESC LIMIT %d`, max), expr, copyBase); err != nil {
+		if hits, err = e.scoredHits(ctx, hits, max, sqlText+fmt.Sprintf(` ORDER BY f.rowid DESC LIMIT %d`, max), expr); err != nil {
 			return nil, err
 		}
 	}

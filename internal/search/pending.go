@@ -3,7 +3,6 @@ package search
 import (
 	"cmp"
 	"context"
-	"database/sql"
 	"fmt"
 	"log/slog"
 	"math"
@@ -42,10 +41,25 @@ func (e *Engine) Fold(ctx context.Context) (moved int, err error) {
 		return 0, nil
 	}
 	err = e.db.WithTx(ctx, func(ctx context.Context) error {
-		docs, err := e.readDocs(ctx, `SELECT p.appeal_id, p.terms, COALESCE(a.enterprise_org_id, 0)
-			FROM appeal_fts_pending p LEFT JOIN appeals a ON a.id = p.appeal_id ORDER BY p.appeal_id LIMIT $1`, []any{foldBatch},
-			func(rows *sql.Rows, d *indexDoc) error { return rows.Scan(&d.id, &d.terms, &d.org) })
+		rows, err := e.db.Q(ctx).QueryContext(ctx, `SELECT appeal_id, terms FROM appeal_fts_pending ORDER BY appeal_id LIMIT $1`, foldBatch)
 		if err != nil {
+			return err
+		}
+		type doc struct {
+			id    int64
+			terms string
+		}
+		var docs []doc
+		for rows.Next() {
+			var d doc
+			if err := rows.Scan(&d.id, &d.terms); err != nil {
+				rows.Close()
+				return err
+			}
+			docs = append(docs, d)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
 			return err
 		}
 		// The older entry of an appeal answered since, in the history's table or a sealed
@@ -56,34 +70,17 @@ func (e *Engine) Fold(ctx context.Context) (moved int, err error) {
 				return err
 			}
 		}
-		// FTS5 writes a transaction's terms in rowid order and flushes them as a segment of
-		// their own whenever a rowid is not above the last one: the appeals go first, by id,
-		// then the copies (all above them) in their own order.
-		var copies []copyDoc
 		for _, d := range docs {
-			cp, hasCopy := copyRowid(d.org, d.id)
 			for _, r := range older {
 				if d.id >= r.lo && d.id <= r.hi {
 					if _, err := e.db.Q(ctx).ExecContext(ctx, `DELETE FROM `+r.table+` WHERE rowid = $1`, d.id); err != nil {
 						return err
 					}
-					if hasCopy {
-						if _, err := e.db.Q(ctx).ExecContext(ctx, `DELETE FROM `+r.table+` WHERE rowid = $1`, cp); err != nil {
-							return err
-						}
-					}
 				}
 			}
-			terms := strings.TrimSpace(d.terms)
-			if _, err := e.prep.Exec(ctx, putLive, d.id, terms); err != nil {
+			if _, err := e.prep.Exec(ctx, putLive, d.id, strings.TrimSpace(d.terms)); err != nil {
 				return err
 			}
-			if hasCopy {
-				copies = append(copies, copyDoc{cp, terms})
-			}
-		}
-		if err := e.putCopies(ctx, putLive, copies); err != nil {
-			return err
 		}
 		if err := e.sealLive(ctx, len(docs)); err != nil {
 			return err
@@ -242,7 +239,7 @@ func (e *Engine) newestIn(ctx context.Context, table string) (int64, error) {
 // empty; read in the transaction in ctx, else on the readers.
 func (e *Engine) endOf(ctx context.Context, table, order string) (int64, error) {
 	var id int64
-	err := e.db.RQ(ctx).QueryRowContext(ctx, `SELECT rowid FROM `+table+` WHERE rowid < $1 ORDER BY rowid `+order+` LIMIT 1`, copyBase).Scan(&id)
+	err := e.db.RQ(ctx).QueryRowContext(ctx, `SELECT rowid FROM `+table+` ORDER BY rowid `+order+` LIMIT 1`).Scan(&id)
 	if db.IsNoRows(err) {
 		return 0, nil
 	}
@@ -250,8 +247,7 @@ func (e *Engine) endOf(ctx context.Context, table, order string) (int64, error) 
 }
 
 // FoldLoop folds every FoldEvery until ctx ends, at once again while a fold left pending
-// rows behind, and backfills the enterprises' copies between folds while any are missing.
-// Errors are logged and retried on the next tick.
+// rows behind. Errors are logged and retried on the next tick.
 func (e *Engine) FoldLoop(ctx context.Context, log *slog.Logger) {
 	if e.db.Engine != db.SQLite {
 		return
@@ -269,17 +265,6 @@ func (e *Engine) FoldLoop(ctx context.Context, log *slog.Logger) {
 			}
 			continue
 		}
-		// With the pending rows folded, the enterprises' copies of appeals indexed before
-		// them are written (copies.go), a batch at a time between folds, until done.
-		if err == nil {
-			passed, err := e.Backfill(ctx)
-			if err != nil && ctx.Err() == nil {
-				log.Warn("search backfill", "err", err)
-			}
-			if passed > 0 && ctx.Err() == nil {
-				continue
-			}
-		}
 		select {
 		case <-ctx.Done():
 			return
@@ -292,12 +277,6 @@ func (e *Engine) FoldLoop(ctx context.Context, log *slog.Logger) {
 // the FTS5 hits of appeals that are pending again (their indexed text is outdated).
 // Pending appeals arrived since the last fold, a fraction of a second ago, and rank first.
 func (e *Engine) withPending(ctx context.Context, q Query, hits []Hit, max int) ([]Hit, error) {
-	return e.withPendingFrom(ctx, q, hits, max, "appeal_fts_pending p")
-}
-
-// withPendingFrom is withPending over the pending rows (p) that from selects: a FROM
-// clause whose placeholders are written $%d, for fromArgs.
-func (e *Engine) withPendingFrom(ctx context.Context, q Query, hits []Hit, max int, from string, fromArgs ...any) ([]Hit, error) {
 	var conds []string
 	var args []any
 	for gi, g := range q.Groups {
@@ -307,15 +286,10 @@ func (e *Engine) withPendingFrom(ctx context.Context, q Query, hits []Hit, max i
 				pat = " " + t
 			}
 			args = append(args, pat)
-			conds = append(conds, fmt.Sprintf("instr(p.terms, $%d) > 0", len(args)))
+			conds = append(conds, fmt.Sprintf("instr(terms, $%d) > 0", len(args)))
 		}
 	}
-	nums := make([]any, len(fromArgs))
-	for i := range fromArgs {
-		nums[i] = len(args) + i + 1
-	}
-	args = append(args, fromArgs...)
-	sqlText := `SELECT p.appeal_id, CASE WHEN ` + strings.Join(conds, " AND ") + ` THEN p.terms END FROM ` + fmt.Sprintf(from, nums...)
+	sqlText := `SELECT appeal_id, CASE WHEN ` + strings.Join(conds, " AND ") + ` THEN terms END FROM appeal_fts_pending`
 	pend, err := e.readPending(ctx, sqlText, args)
 	if err != nil {
 		return nil, err
