@@ -67,3 +67,17 @@ func SearchScope(a auth.Actor) (mode ScopeMode, sqlText string, args []any) {
 	}
 	return ScopeRows, strings.Join(parts, " UNION ALL "), args
 }
+
+// SearchScopeEnterprise reports whether a's search scope (SearchScope) is exactly the
+// appeals of one enterprise, and which: a user of an enterprise with no role that widens
+// what it searches. The search engine can then read the enterprise's copies in the index
+// (internal/search, copies.go) instead of matching its appeals one by one.
+func SearchScopeEnterprise(a auth.Actor) (orgID int64, ok bool) {
+	if !a.ScopeAllows("appeals", false) || a.IsSystem() || a.OrgID == 0 || !a.Has(auth.RoleEnterprise) {
+		return 0, false
+	}
+	if a.HasAny(auth.RoleOperator, auth.RoleLeader, auth.RoleDepartment, auth.RoleChamber) {
+		return 0, false
+	}
+	return a.OrgID, true
+}

@@ -75,7 +75,11 @@ func (e *Engine) Appeals(ctx context.Context, a auth.Actor, svc *appeal.Service,
 	case appeal.ScopeNone:
 		return AppealPage{}, apperr.Forbidden()
 	case appeal.ScopeRows:
-		hits, err = e.matchRows(ctx, q, sqlText, args)
+		if org, ok := appeal.SearchScopeEnterprise(a); ok && e.db.Engine == db.SQLite {
+			hits, err = e.matchEnterprise(ctx, q, org, sqlText, args)
+		} else {
+			hits, err = e.matchRows(ctx, q, sqlText, args)
+		}
 	default:
 		hits, err = e.Match(ctx, q, MaxCandidates)
 	}

@@ -47,7 +47,7 @@ const (
 // New returns the engine over d.
 func New(d *db.DB) *Engine {
 	e := &Engine{db: d}
-	e.prep = d.Prepare(putSQLite, putFTS, putLive)
+	e.prep = d.Prepare(putSQLite, putFTS, putLive, putEnt, putEntL)
 	return e
 }
 
@@ -100,18 +100,18 @@ func (e *Engine) rebuild(ctx context.Context, fromID int64, progress func(done i
 	done := 0
 	next := fromID
 	type doc struct {
-		id                     int64
+		id, org                int64
 		title, body, replyText string
 	}
 	for {
-		rows, err := e.db.R.QueryContext(ctx, `SELECT id, title, body, reply_text FROM appeals WHERE id >= $1 ORDER BY id LIMIT $2`, next, batch)
+		rows, err := e.db.R.QueryContext(ctx, `SELECT id, title, body, reply_text, COALESCE(enterprise_org_id, 0) FROM appeals WHERE id >= $1 ORDER BY id LIMIT $2`, next, batch)
 		if err != nil {
 			return done, fmt.Errorf("search: rebuild: %w", err)
 		}
 		var docs []doc
 		for rows.Next() {
 			var d doc
-			if err := rows.Scan((*db.Int64)(&d.id), &d.title, &d.body, &d.replyText); err != nil {
+			if err := rows.Scan((*db.Int64)(&d.id), &d.title, &d.body, &d.replyText, (*db.Int64)(&d.org)); err != nil {
 				rows.Close()
 				return done, fmt.Errorf("search: rebuild: %w", err)
 			}
@@ -130,20 +130,26 @@ func (e *Engine) rebuild(ctx context.Context, fromID int64, progress func(done i
 		err = e.db.WithTx(ctx, func(ctx context.Context) error {
 			// PostgreSQL takes the batch as two arrays in one statement (one statement per
 			// appeal made the index of ten million appeals take most of an hour).
+			// SQLite gets the enterprises' copies too (copies.go), in rowid order after the
+			// appeals.
 			var ids []int64
 			var vecs []string
+			var copies []copyDoc
 			for _, d := range docs {
-				body := d.body
-				if d.replyText != "" {
-					body += "\n\n" + d.replyText
-				}
 				if e.db.Engine == db.Postgres {
-					ids, vecs = append(ids, d.id), append(vecs, e.Document(d.title, body))
+					ids, vecs = append(ids, d.id), append(vecs, tsvector(Terms(indexedText(d.title, d.body, d.replyText))))
 					continue
 				}
-				if _, err := e.prep.Exec(ctx, putFTS, d.id, strings.Join(Terms(d.title+"\n"+body), " ")); err != nil {
+				terms := strings.Join(Terms(indexedText(d.title, d.body, d.replyText)), " ")
+				if _, err := e.prep.Exec(ctx, putFTS, d.id, terms); err != nil {
 					return fmt.Errorf("search: index appeal %d: %w", d.id, err)
 				}
+				if cp, ok := copyRowid(d.org, d.id); ok {
+					copies = append(copies, copyDoc{cp, terms})
+				}
+			}
+			if err := e.putCopies(ctx, putEnt, copies); err != nil {
+				return err
 			}
 			if len(ids) > 0 {
 				if _, err := e.db.Q(ctx).ExecContext(ctx, putPostgresBatch, ids, vecs); err != nil {
@@ -182,9 +188,9 @@ var mergePages = 100_000
 // pages, setting the merge up again for each: at 1,150,000 appeals (36 segments after the
 // rebuild) it took 163.7 s against 8.9 s here, and at ten million it was unfinished after
 // 40 minutes. A step ends only between terms.
-func (e *Engine) compactSteps(ctx context.Context) (steps int, err error) {
+func (e *Engine) compactSteps(ctx context.Context, table string) (steps int, err error) {
 	for pages := -mergePages; ; pages = mergePages {
-		did, err := e.mergeStep(ctx, pages)
+		did, err := e.mergeStep(ctx, table, pages)
 		if err != nil {
 			return steps, fmt.Errorf("search: compact: %w", err)
 		}
@@ -195,9 +201,10 @@ func (e *Engine) compactSteps(ctx context.Context) (steps int, err error) {
 	}
 }
 
-// mergeStep runs one FTS5 'merge' of pages leaf pages and reports whether it merged
-// anything. The writer's connection is held for the step only.
-func (e *Engine) mergeStep(ctx context.Context, pages int) (bool, error) {
+// mergeStep runs one FTS5 'merge' of pages leaf pages in table (appeal_fts or entBase)
+// and reports whether it merged anything. The writer's connection is held for the step
+// only.
+func (e *Engine) mergeStep(ctx context.Context, table string, pages int) (bool, error) {
 	conn, err := e.db.W.Conn(ctx)
 	if err != nil {
 		return false, err
@@ -207,7 +214,7 @@ func (e *Engine) mergeStep(ctx context.Context, pages int) (bool, error) {
 	if err := conn.QueryRowContext(ctx, `SELECT total_changes()`).Scan(&before); err != nil {
 		return false, err
 	}
-	if _, err := conn.ExecContext(ctx, `INSERT INTO appeal_fts (appeal_fts, rank) VALUES ('merge', $1)`, pages); err != nil {
+	if _, err := conn.ExecContext(ctx, `INSERT INTO `+table+` (`+table+`, rank) VALUES ('merge', $1)`, pages); err != nil {
 		return false, err
 	}
 	if err := conn.QueryRowContext(ctx, `SELECT total_changes()`).Scan(&after); err != nil {
@@ -216,15 +223,19 @@ func (e *Engine) mergeStep(ctx context.Context, pages int) (bool, error) {
 	return after-before >= 2, nil
 }
 
-// compact merges the index after a large rebuild: FTS5 keeps each transaction's terms as a
+// compact merges the index (and the enterprises' copies) after a large rebuild: FTS5 keeps each transaction's terms as a
 // segment of its own and a query reads every segment (merged into one: at 1,000,000
 // appeals, 融资 within one enterprise 217 ms → 30 ms), in steps (compactSteps) at any size;
 // PostgreSQL's GIN index gets its pending entries merged and the planner its statistics
 // (VACUUM does not block writers).
 func (e *Engine) compact(ctx context.Context) error {
 	if e.db.Engine == db.SQLite {
-		_, err := e.compactSteps(ctx)
-		return err
+		for _, t := range []string{"appeal_fts", entBase} {
+			if _, err := e.compactSteps(ctx, t); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
 	if _, err := e.db.W.ExecContext(ctx, `VACUUM ANALYZE appeal_search`); err != nil {
 		return fmt.Errorf("search: compact: %w", err)

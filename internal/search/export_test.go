@@ -36,7 +36,7 @@ func CompactSteps(ctx context.Context, e *Engine, pages int) (int, error) {
 	p := mergePages
 	mergePages = pages
 	defer func() { mergePages = p }()
-	return e.compactSteps(ctx)
+	return e.compactSteps(ctx, "appeal_fts")
 }
 
 // PGBucketCap is the bound on the buckets one statement of PostgreSQL's search reads for
@@ -59,4 +59,12 @@ func SetSeal(at int64, batch int) func() {
 	a, b := sealAt, foldBatch
 	sealAt, foldBatch = at, batch
 	return func() { sealAt, foldBatch = a, b }
+}
+
+// SetCopiesFrom makes an enterprise's search read its copies from n appeals on; it
+// returns the restore.
+func SetCopiesFrom(n int) func() {
+	c := copiesFrom
+	copiesFrom = n
+	return func() { copiesFrom = c }
 }

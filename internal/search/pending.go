@@ -41,18 +41,19 @@ func (e *Engine) Fold(ctx context.Context) (moved int, err error) {
 		return 0, nil
 	}
 	err = e.db.WithTx(ctx, func(ctx context.Context) error {
-		rows, err := e.db.Q(ctx).QueryContext(ctx, `SELECT appeal_id, terms FROM appeal_fts_pending ORDER BY appeal_id LIMIT $1`, foldBatch)
+		rows, err := e.db.Q(ctx).QueryContext(ctx, `SELECT p.appeal_id, p.terms, COALESCE(a.enterprise_org_id, 0)
+			FROM appeal_fts_pending p LEFT JOIN appeals a ON a.id = p.appeal_id ORDER BY p.appeal_id LIMIT $1`, foldBatch)
 		if err != nil {
 			return err
 		}
 		type doc struct {
-			id    int64
-			terms string
+			id, org int64
+			terms   string
 		}
 		var docs []doc
 		for rows.Next() {
 			var d doc
-			if err := rows.Scan(&d.id, &d.terms); err != nil {
+			if err := rows.Scan(&d.id, &d.terms, (*db.Int64)(&d.org)); err != nil {
 				rows.Close()
 				return err
 			}
@@ -64,23 +65,55 @@ func (e *Engine) Fold(ctx context.Context) (moved int, err error) {
 		}
 		// The older entry of an appeal answered since, in the history's table or a sealed
 		// one, goes: the live one replaces it (within the live table INSERT OR REPLACE does).
-		var older []idRange
+		// So does its older copy (copies.go), from every older table of copies: the
+		// backfill writes copies into the history's, wherever the terms are.
+		var older, olderCopies []string
+		var ranges []idRange
+		var below int64
 		if len(docs) > 0 {
-			if older, err = e.olderTables(ctx); err != nil {
+			if ranges, err = e.olderTables(ctx); err != nil {
+				return err
+			}
+			if olderCopies, err = e.tables(ctx, entBase); err != nil {
+				return err
+			}
+			olderCopies = olderCopies[1:]
+			if below, err = e.copiesBelow(ctx); err != nil {
 				return err
 			}
 		}
+		var copies []copyDoc
 		for _, d := range docs {
-			for _, r := range older {
+			older = older[:0]
+			for _, r := range ranges {
 				if d.id >= r.lo && d.id <= r.hi {
-					if _, err := e.db.Q(ctx).ExecContext(ctx, `DELETE FROM `+r.table+` WHERE rowid = $1`, d.id); err != nil {
+					older = append(older, r.table)
+				}
+			}
+			for _, t := range older {
+				if _, err := e.db.Q(ctx).ExecContext(ctx, `DELETE FROM `+t+` WHERE rowid = $1`, d.id); err != nil {
+					return err
+				}
+			}
+			terms := strings.TrimSpace(d.terms)
+			if _, err := e.prep.Exec(ctx, putLive, d.id, terms); err != nil {
+				return err
+			}
+			cp, ok := copyRowid(d.org, d.id)
+			if !ok {
+				continue
+			}
+			if len(older) > 0 || d.id < below {
+				for _, t := range olderCopies {
+					if _, err := e.db.Q(ctx).ExecContext(ctx, `DELETE FROM `+t+` WHERE rowid = $1`, cp); err != nil {
 						return err
 					}
 				}
 			}
-			if _, err := e.prep.Exec(ctx, putLive, d.id, strings.TrimSpace(d.terms)); err != nil {
-				return err
-			}
+			copies = append(copies, copyDoc{cp, terms})
+		}
+		if err := e.putCopies(ctx, putEntL, copies); err != nil {
+			return err
 		}
 		if err := e.sealLive(ctx, len(docs)); err != nil {
 			return err
@@ -109,10 +142,13 @@ func (e *Engine) Fold(ctx context.Context) (moved int, err error) {
 // that tests can move it.
 var sealAt int64 = 500_000
 
-// liveTableSQL creates the live table (as migrations 00014 and 00021 did).
+// liveTableSQL creates the live table (as migrations 00014 and 00021 did) and the live
+// table of copies (as migration 00022 did).
 var liveTableSQL = []string{
 	`CREATE VIRTUAL TABLE appeal_fts_live USING fts5(terms, content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 0')`,
 	`INSERT INTO appeal_fts_live (appeal_fts_live, rank) VALUES ('automerge', 16)`,
+	`CREATE VIRTUAL TABLE appeal_fts_ent_live USING fts5(terms, content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 0')`,
+	`INSERT INTO appeal_fts_ent_live (appeal_fts_ent_live, rank) VALUES ('automerge', 16)`,
 }
 
 // sealLive counts moved appeals into the live table and seals it when it holds sealAt,
@@ -138,14 +174,18 @@ func (e *Engine) sealLive(ctx context.Context, moved int) error {
 	}
 	n := 1
 	for _, t := range tables {
-		if k, ok := sealedNumber(t); ok && k >= n {
+		if k, ok := sealedNumber("appeal_fts", t); ok && k >= n {
 			n = k + 1
 		}
 	}
 	// The count is read again after a rollback (the rename and the new table go with it).
 	e.live.known = false
-	if _, err := q.ExecContext(ctx, `ALTER TABLE appeal_fts_live RENAME TO `+sealedTable(n)); err != nil {
+	// The live table of copies is sealed with it, under the same number.
+	if _, err := q.ExecContext(ctx, `ALTER TABLE appeal_fts_live RENAME TO `+sealedTable("appeal_fts", n)); err != nil {
 		return fmt.Errorf("search: seal the live table: %w", err)
+	}
+	if _, err := q.ExecContext(ctx, `ALTER TABLE appeal_fts_ent_live RENAME TO `+sealedTable(entBase, n)); err != nil {
+		return fmt.Errorf("search: seal the live table of copies: %w", err)
 	}
 	for _, st := range liveTableSQL {
 		if _, err := q.ExecContext(ctx, st); err != nil {
@@ -155,13 +195,12 @@ func (e *Engine) sealLive(ctx context.Context, moved int) error {
 	return nil
 }
 
-const sealedPrefix = "appeal_fts_sealed_"
+// sealedTable is the name of base's sealed table N (base+"_sealed_N").
+func sealedTable(base string, n int) string { return base + "_sealed_" + strconv.Itoa(n) }
 
-func sealedTable(n int) string { return sealedPrefix + strconv.Itoa(n) }
-
-// sealedNumber is N of appeal_fts_sealed_N (not of its shadow tables).
-func sealedNumber(name string) (int, bool) {
-	rest, ok := strings.CutPrefix(name, sealedPrefix)
+// sealedNumber is N of base+"_sealed_N" (not of its shadow tables).
+func sealedNumber(base, name string) (int, bool) {
+	rest, ok := strings.CutPrefix(name, base+"_sealed_")
 	if !ok || rest == "" || strings.TrimLeft(rest, "0123456789") != "" {
 		return 0, false
 	}
@@ -172,7 +211,14 @@ func sealedNumber(name string) (int, bool) {
 // ftsTables lists SQLite's FTS5 tables of appeals, the newest first: the live one, the
 // sealed ones from the last sealed, the history's.
 func (e *Engine) ftsTables(ctx context.Context) ([]string, error) {
-	rows, err := e.db.RQ(ctx).QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'appeal_fts_sealed_%'`)
+	return e.tables(ctx, "appeal_fts")
+}
+
+// tables lists the FTS5 tables of a kind, the newest first: base+"_live", the sealed ones
+// (base+"_sealed_N") from the last sealed, base itself — the appeals' ("appeal_fts") or the
+// enterprises' copies (entBase, copies.go).
+func (e *Engine) tables(ctx context.Context, base string) ([]string, error) {
+	rows, err := e.db.RQ(ctx).QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE $1`, base+"_sealed_%")
 	if err != nil {
 		return nil, fmt.Errorf("search: tables: %w", err)
 	}
@@ -183,7 +229,7 @@ func (e *Engine) ftsTables(ctx context.Context) ([]string, error) {
 		if err := rows.Scan(&name); err != nil {
 			return nil, err
 		}
-		if n, ok := sealedNumber(name); ok {
+		if n, ok := sealedNumber(base, name); ok {
 			sealed = append(sealed, n)
 		}
 	}
@@ -191,11 +237,11 @@ func (e *Engine) ftsTables(ctx context.Context) ([]string, error) {
 		return nil, err
 	}
 	slices.Sort(sealed)
-	out := []string{"appeal_fts_live"}
+	out := []string{base + "_live"}
 	for i := len(sealed) - 1; i >= 0; i-- {
-		out = append(out, sealedTable(sealed[i]))
+		out = append(out, sealedTable(base, sealed[i]))
 	}
-	return append(out, "appeal_fts"), nil
+	return append(out, base), nil
 }
 
 // idRange is the rowids an FTS5 table holds, from lo to hi.
@@ -247,7 +293,8 @@ func (e *Engine) endOf(ctx context.Context, table, order string) (int64, error) 
 }
 
 // FoldLoop folds every FoldEvery until ctx ends, at once again while a fold left pending
-// rows behind. Errors are logged and retried on the next tick.
+// rows behind, and backfills the enterprises' copies between folds while any are missing.
+// Errors are logged and retried on the next tick.
 func (e *Engine) FoldLoop(ctx context.Context, log *slog.Logger) {
 	if e.db.Engine != db.SQLite {
 		return
@@ -265,6 +312,17 @@ func (e *Engine) FoldLoop(ctx context.Context, log *slog.Logger) {
 			}
 			continue
 		}
+		// With the pending rows folded, the enterprises' copies of appeals indexed before
+		// them are written (copies.go), a batch at a time between folds, until done.
+		if err == nil {
+			passed, err := e.Backfill(ctx)
+			if err != nil && ctx.Err() == nil {
+				log.Warn("search backfill", "err", err)
+			}
+			if err == nil && passed > 0 && ctx.Err() == nil {
+				continue
+			}
+		}
 		select {
 		case <-ctx.Done():
 			return
@@ -277,6 +335,12 @@ func (e *Engine) FoldLoop(ctx context.Context, log *slog.Logger) {
 // the FTS5 hits of appeals that are pending again (their indexed text is outdated).
 // Pending appeals arrived since the last fold, a fraction of a second ago, and rank first.
 func (e *Engine) withPending(ctx context.Context, q Query, hits []Hit, max int) ([]Hit, error) {
+	return e.withPendingFrom(ctx, q, hits, max, "appeal_fts_pending p")
+}
+
+// withPendingFrom is withPending over the pending rows (p) that from selects: a FROM
+// clause whose placeholders are written $%d, for fromArgs.
+func (e *Engine) withPendingFrom(ctx context.Context, q Query, hits []Hit, max int, from string, fromArgs ...any) ([]Hit, error) {
 	var conds []string
 	var args []any
 	for gi, g := range q.Groups {
@@ -286,10 +350,15 @@ func (e *Engine) withPending(ctx context.Context, q Query, hits []Hit, max int) 
 				pat = " " + t
 			}
 			args = append(args, pat)
-			conds = append(conds, fmt.Sprintf("instr(terms, $%d) > 0", len(args)))
+			conds = append(conds, fmt.Sprintf("instr(p.terms, $%d) > 0", len(args)))
 		}
 	}
-	sqlText := `SELECT appeal_id, CASE WHEN ` + strings.Join(conds, " AND ") + ` THEN terms END FROM appeal_fts_pending`
+	nums := make([]any, len(fromArgs))
+	for i := range fromArgs {
+		nums[i] = len(args) + i + 1
+	}
+	args = append(args, fromArgs...)
+	sqlText := `SELECT p.appeal_id, CASE WHEN ` + strings.Join(conds, " AND ") + ` THEN p.terms END FROM ` + fmt.Sprintf(from, nums...)
 	pend, err := e.readPending(ctx, sqlText, args)
 	if err != nil {
 		return nil, err
