@@ -339,7 +339,7 @@ func (e *Engine) withPending(ctx context.Context, q Query, hits []Hit, max int) 
 }
 
 // withPendingFrom is withPending over the pending rows (p) that from selects: a FROM
-// clause whose placeholders are written $%d, for fromArgs.
+// clause whose parameters are written $%d, for fromArgs.
 func (e *Engine) withPendingFrom(ctx context.Context, q Query, hits []Hit, max int, from string, fromArgs ...any) ([]Hit, error) {
 	var conds []string
 	var args []any
