@@ -57,7 +57,8 @@ func copyRowid(org, id int64) (int64, bool) {
 // copiesFrom is how many appeals an enterprise has filed before its search reads its
 // copies rather than its appeals (a variable so that tests can move it). Matched one by
 // one, an appeal costs about 8 µs at ten million appeals (its row read at random); the
-// copies cost a statement per table of copies, 0.1–0.5 ms each.
+// copies cost a statement per table of copies (0.12–2.9 ms for a range on a synthetic
+// ten-million table, docs/benchmarks.md).
 var copiesFrom = 200
 
 // A copyDoc is an enterprise's copy of an appeal's terms to be written.

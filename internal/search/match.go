@@ -373,11 +373,7 @@ func (s scorer) score(title, body, reply string) (bool, float64) {
 		ok, occ, n = matchPhrasesIn(s.phrases, title, body, reply)
 	}
 	if n < 0 {
-		text := title + "\n" + body
-		if reply != "" {
-			text += "\n\n" + reply
-		}
-		terms := Terms(text)
+		terms := Terms(indexedText(title, body, reply))
 		ok, occ = s.q.matches(terms)
 		n = len(terms)
 	}
