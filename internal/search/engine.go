@@ -106,10 +106,60 @@ func (e *Engine) Rebuild(ctx context.Context, fromID int64, progress func(done i
 		return 0, fmt.Errorf("search: rebuild: %w", err)
 	}
 	defer restore()
-	return e.rebuild(ctx, fromID, progress, bulkBatch)
+	n, err := e.rebuild(ctx, fromID, progress, bulkBatch)
+	if err2 := e.mergeSettings(context.WithoutCancel(ctx), false); err == nil {
+		err = err2
+	}
+	return n, err
+}
+
+// FTS5 settings of the history's tables (appeal_fts and its copies, entBase) for a bulk
+// rebuild and for the rest of the time. FTS5 writes a transaction's new terms as a
+// segment at its commit, and a new segment every hashsize bytes before it (1 MB by
+// default), and merges a level's segments once crisismerge of them are there (64, the
+// migrations' value). A rebuild's merges deleted the small segments they had merged, and
+// at ten million appeals those deletes read every merged page back from the file: a
+// profile of the rebuild past 8 million appeals had 95 % of its time in them, at about
+// 1,200 appeals/s (docs/benchmarks.md). During a rebuild a transaction's terms are one
+// segment (bulkHashSize holds a bulkBatch's) and no level is merged below
+// bulkCrisisMerge segments (FTS5 allows 2,000 in all): a rebuild of ten million writes
+// 500 segments a table, which its compaction merges once. The catch-up (small runs
+// beside intake) and everything after a rebuild use the usual settings, which any run of
+// the catch-up writes back should a rebuild have been stopped before it restored them.
+const (
+	bulkCrisisMerge = 1000
+	bulkHashSize    = 64 << 20
+	liveCrisisMerge = 64
+	liveHashSize    = 1 << 20
+)
+
+// mergeSettings writes the bulk or the usual merge settings (above) of the history's
+// tables on SQLite.
+func (e *Engine) mergeSettings(ctx context.Context, bulk bool) error {
+	if e.db.Engine != db.SQLite {
+		return nil
+	}
+	crisis, hash := liveCrisisMerge, liveHashSize
+	if bulk {
+		crisis, hash = bulkCrisisMerge, bulkHashSize
+	}
+	for _, t := range []string{"appeal_fts", entBase} {
+		for _, kv := range []struct {
+			k string
+			v int
+		}{{"crisismerge", crisis}, {"hashsize", hash}} {
+			if _, err := e.db.W.ExecContext(ctx, `INSERT INTO `+t+` (`+t+`, rank) VALUES ($1, $2)`, kv.k, kv.v); err != nil {
+				return fmt.Errorf("search: %s of %s: %w", kv.k, t, err)
+			}
+		}
+	}
+	return nil
 }
 
 func (e *Engine) rebuild(ctx context.Context, fromID int64, progress func(done int), batch int) (int, error) {
+	if err := e.mergeSettings(ctx, batch == bulkBatch); err != nil {
+		return 0, err
+	}
 	done := 0
 	next := fromID
 	type doc struct {

@@ -694,17 +694,21 @@ func TestRebuildCompactsTheIndex(t *testing.T) {
 		}
 	}
 	for _, c := range []struct {
-		name  string
-		after int
-		want  func(n int) bool
+		name         string
+		after, batch int
+		want         func(n int) bool
 	}{
-		{"large run", 20, func(n int) bool { return n == 1 }},
-		{"small run", len(docs) + 1, func(n int) bool { return n > 1 }},
+		{"large run", 20, 10, func(n int) bool { return n == 1 }},
+		// A rebuild's transactions are a segment each, not merged 64 at a time.
+		{"one a transaction", len(docs) + 1, 1, func(n int) bool { return n == len(docs) }},
+		{"small run", len(docs) + 1, 10, func(n int) bool { return n > 1 }},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			defer search.SetRebuild(10, c.after)()
+			defer search.SetRebuild(c.batch, c.after)()
+			// Merges four segments at a time unless the rebuild sets its own.
 			for _, q := range []string{`INSERT INTO appeal_fts (appeal_fts) VALUES ('delete-all')`,
-				`DELETE FROM appeal_fts_live`, `DELETE FROM appeal_fts_pending`} {
+				`DELETE FROM appeal_fts_live`, `DELETE FROM appeal_fts_pending`,
+				`INSERT INTO appeal_fts (appeal_fts, rank) VALUES ('crisismerge', 4)`} {
 				if _, err := e.App.DB.W.ExecContext(ctx, q); err != nil {
 					t.Fatal(err)
 				}
@@ -714,9 +718,20 @@ func TestRebuildCompactsTheIndex(t *testing.T) {
 				t.Fatalf("Rebuild = %d, %v; want %d", n, err, len(docs))
 			}
 			if segs := segments(); !c.want(segs) {
-				t.Errorf("%d appeals in batches of 10, compacted after %d: %d segments", n, c.after, segs)
+				t.Errorf("%d appeals in batches of %d, compacted after %d: %d segments", n, c.batch, c.after, segs)
 			}
 			same("after the rebuild")
+			// The usual merge settings are back for the catch-up and the folder.
+			for _, table := range []string{"appeal_fts", "appeal_fts_ent"} {
+				var crisis, hash int
+				if err := e.App.DB.R.QueryRowContext(ctx, `SELECT (SELECT v FROM `+table+`_config WHERE k = 'crisismerge'),
+					(SELECT v FROM `+table+`_config WHERE k = 'hashsize')`).Scan(&crisis, &hash); err != nil {
+					t.Fatal(err)
+				}
+				if crisis != 64 || hash != 1<<20 {
+					t.Errorf("%s after the rebuild: crisismerge %d, hashsize %d", table, crisis, hash)
+				}
+			}
 		})
 	}
 	// The small run's segments, merged one page at a time.
