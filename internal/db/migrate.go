@@ -49,7 +49,7 @@ func (d *DB) Migrate(ctx context.Context) (int, error) {
 	if err != nil {
 		return len(res), fmt.Errorf("db: migrate: %w", err)
 	}
-	return len(res), nil
+	return len(res), d.FixFTSStats(ctx)
 }
 
 // MigrateTo applies migrations up to and including version (used by the upgrade test).
