@@ -19,12 +19,13 @@ const maxIndexCacheMB = 2048
 // IndexCacheMB is the writer's page cache for rebuilding SQLite's search index after a
 // bulk load: an eighth of the memory the kernel reports available, at least BulkCacheMB
 // and at most 2 GB (BulkCacheMB where /proc/meminfo cannot be read). An enterprise's
-// copies of its appeals' terms (internal/search) go anywhere among the copies' row sizes,
-// and FTS5 reads back and deletes the small segments it merges a few minutes after
-// writing them: at ten million appeals, with 512 MB those pages had left the cache
-// before they were merged and every merge read them again a page at a time from the
-// file — three quarters of the rebuild's time, which had slowed to about 1,300
-// appeals/s; with 2 GB it kept about 6,500/s (docs/benchmarks.md).
+// copies of its appeals' terms (internal/search) go anywhere among the copies' row sizes
+// (FTS5's docsize B-tree, keyed by rowid: about 300 MB at ten million appeals), and a
+// rebuild's merges read back segments written minutes before. The ten-million figures
+// that led to it (about 6,500 appeals/s against 1,300 over the same stretch with 512 MB)
+// were taken while FTS5's deletes of merged segments still scanned the whole index
+// (FixFTSStats), which a larger cache partly absorbed; docs/benchmarks.md has the rebuild
+// with both.
 func IndexCacheMB() int {
 	f, err := os.Open("/proc/meminfo")
 	if err != nil {
