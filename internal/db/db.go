@@ -144,9 +144,10 @@ const (
 const WriterCheckpointPages = 10_000
 
 // BulkWriter gives SQLite's writer connection a bulk load's settings until restore is
-// called: a page cache of cacheMB (BulkCacheMB for a load), and with mapFile the file mapped into memory as far as
-// SQLite maps (its build's limit: 2 GB), so the index builds' passes over the appeals
-// table read those pages without a system call and a copy each (the index builds after
+// called: a page cache of cacheMB (BulkCacheMB for a load, IndexCacheMB for the search
+// index's rebuild), and with mapFile the file mapped into memory as far as SQLite maps
+// (its build's limit: 2 GB), so the index builds' passes over the appeals table read
+// those pages without a system call and a copy each (the index builds after
 // a million appeals, a 2.1 GB file: 26.0–26.5 → 23.1–23.6 s). The writer is one
 // connection, so the settings are the load's alone; mapFile only for a load into a
 // database nobody uses meanwhile, as the mapped pages count in this process's resident

@@ -5,6 +5,9 @@ import (
 	"fmt"
 )
 
+// ftsRowsEstimate is the number of rows the planner is told each shadow table holds.
+const ftsRowsEstimate = "1000000"
+
 // FixFTSStats tells SQLite's planner that FTS5's shadow tables are large, whatever
 // ANALYZE found in them. A bulk load runs ANALYZE before its search index is built, when
 // each table of the index holds two rows, and with sqlite_stat1 saying so SQLite plans
@@ -15,9 +18,6 @@ import (
 // appeals/s, and of its compaction, which read 720 MB/s from the kernel
 // (docs/benchmarks.md). The bulk load runs it after its ANALYZE, and Migrate for
 // databases analysed before.
-// ftsRowsEstimate is the number of rows the planner is told each shadow table holds.
-const ftsRowsEstimate = "1000000"
-
 func (d *DB) FixFTSStats(ctx context.Context) error {
 	if d.Engine != SQLite {
 		return nil
