@@ -32,21 +32,7 @@ func explain(t *testing.T, d *db.DB, q string, args []any) string {
 	t.Helper()
 	ctx := context.Background()
 	if d.Engine == db.SQLite {
-		rows, err := d.R.QueryContext(ctx, "EXPLAIN QUERY PLAN "+q, args...)
-		if err != nil {
-			t.Fatalf("explain %s: %v", q, err)
-		}
-		defer rows.Close()
-		var lines []string
-		for rows.Next() {
-			var id, parent, notused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			lines = append(lines, detail)
-		}
-		return strings.Join(lines, "\n")
+		return dbtest.SQLitePlan(t, d.R, q, args...)
 	}
 	conn, err := d.R.Conn(ctx)
 	if err != nil {
