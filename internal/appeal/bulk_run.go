@@ -195,7 +195,7 @@ func (s *Service) bulkWrite(ctx context.Context, a auth.Actor, b *BulkImporter, 
 	// A large page cache for the load (the writer is one connection: the setting is the
 	// load's alone), the usual one afterwards; when nobody else uses the database, the
 	// file mapped for the load and the index builds too.
-	restore, err := s.db.BulkWriter(ctx, o.DeferIndexes, db.BulkCacheMB)
+	restore, err := s.db.BulkWriter(ctx, o.DeferIndexes)
 	if err != nil {
 		return err
 	}

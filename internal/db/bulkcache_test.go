@@ -1,31 +1,54 @@
-package db
+package db_test
 
 import (
-	"strings"
+	"context"
 	"testing"
+
+	"yingshang/internal/db"
+	"yingshang/internal/db/dbtest"
 )
 
-func TestIndexCacheFollowsAvailableMemory(t *testing.T) {
-	const meminfo = "MemTotal:       24683620 kB\nMemFree:         3720000 kB\nMemAvailable:   23287400 kB\nBuffers:           12345 kB\n"
-	if got := memAvailableMB(strings.NewReader(meminfo)); got != 22741 {
-		t.Errorf("MemAvailable read as %d MB, want 22741", got)
-	}
-	for _, bad := range []string{"", "MemTotal: 100 kB\n", "MemAvailable: lots kB\n", "MemAvailable: -5 kB\n"} {
-		if got := memAvailableMB(strings.NewReader(bad)); got != 0 {
-			t.Errorf("memAvailableMB(%q) = %d, want 0", bad, got)
+// A bulk load's writer has BulkCacheMB of page cache and, when asked, the file mapped;
+// restore gives it back its usual settings.
+func TestBulkWriterSettingsAndRestore(t *testing.T) {
+	d := dbtest.Open(t, db.SQLite)
+	ctx := context.Background()
+	pragma := func(name string) int64 {
+		t.Helper()
+		var v int64
+		if err := d.W.QueryRowContext(ctx, `PRAGMA `+name).Scan(&v); err != nil {
+			t.Fatal(err)
 		}
+		return v
 	}
-	for _, c := range []struct{ avail, want int }{
-		{0, BulkCacheMB},         // unknown
-		{2000, BulkCacheMB},      // small machine: never below a load's cache
-		{8192, 1024},             // an eighth
-		{22741, maxIndexCacheMB}, // bounded
-	} {
-		if got := indexCacheMB(c.avail); got != c.want {
-			t.Errorf("indexCacheMB(%d) = %d, want %d", c.avail, got, c.want)
-		}
+	usualCache, usualMap := pragma("cache_size"), pragma("mmap_size")
+	if usualCache == -1024*db.BulkCacheMB {
+		t.Fatalf("the writer's usual cache is already the bulk one (%d)", usualCache)
 	}
-	if got := IndexCacheMB(); got < BulkCacheMB || got > maxIndexCacheMB {
-		t.Errorf("IndexCacheMB() = %d, outside [%d, %d]", got, BulkCacheMB, maxIndexCacheMB)
+	restore, err := d.BulkWriter(ctx, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := pragma("cache_size"); got != -1024*db.BulkCacheMB {
+		t.Errorf("cache_size during the load = %d, want %d", got, -1024*db.BulkCacheMB)
+	}
+	if got := pragma("mmap_size"); got <= 0 {
+		t.Errorf("mmap_size during the load = %d, want the file mapped", got)
+	}
+	restore()
+	if got := pragma("cache_size"); got != usualCache {
+		t.Errorf("cache_size after restore = %d, want %d", got, usualCache)
+	}
+	if got := pragma("mmap_size"); got != usualMap {
+		t.Errorf("mmap_size after restore = %d, want %d", got, usualMap)
+	}
+	// Without mapFile the file stays unmapped.
+	restore, err = d.BulkWriter(ctx, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer restore()
+	if got := pragma("mmap_size"); got != usualMap {
+		t.Errorf("mmap_size without mapFile = %d, want %d", got, usualMap)
 	}
 }

@@ -144,15 +144,15 @@ const (
 const WriterCheckpointPages = 10_000
 
 // BulkWriter gives SQLite's writer connection a bulk load's settings until restore is
-// called: a page cache of cacheMB (BulkCacheMB for a load, IndexCacheMB for the search
-// index's rebuild), and with mapFile the file mapped into memory as far as SQLite maps
+// called: a page cache of BulkCacheMB (for a load and for the search index's rebuild),
+// and with mapFile the file mapped into memory as far as SQLite maps
 // (its build's limit: 2 GB), so the index builds' passes over the appeals table read
 // those pages without a system call and a copy each (the index builds after
 // a million appeals, a 2.1 GB file: 26.0–26.5 → 23.1–23.6 s). The writer is one
 // connection, so the settings are the load's alone; mapFile only for a load into a
 // database nobody uses meanwhile, as the mapped pages count in this process's resident
 // memory. On PostgreSQL it does nothing.
-func (d *DB) BulkWriter(ctx context.Context, mapFile bool, cacheMB int) (restore func(), err error) {
+func (d *DB) BulkWriter(ctx context.Context, mapFile bool) (restore func(), err error) {
 	if d.Engine != SQLite {
 		return func() {}, nil
 	}
@@ -161,7 +161,7 @@ func (d *DB) BulkWriter(ctx context.Context, mapFile bool, cacheMB int) (restore
 		d.W.ExecContext(ctx, `PRAGMA `+writerCache)
 		d.W.ExecContext(ctx, `PRAGMA mmap_size = 0`)
 	}
-	if _, err := d.W.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = %d`, -1024*max(cacheMB, 16))); err != nil {
+	if _, err := d.W.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = %d`, -1024*BulkCacheMB)); err != nil {
 		return nil, err
 	}
 	if mapFile {

@@ -93,12 +93,12 @@ var (
 // appeals it indexed.
 // Used after a bulk import and to repair an index; CatchUp is the live variant.
 //
-// The writer gets a large page cache meanwhile (db.IndexCacheMB, up to 2 GB; Rebuild runs
-// in the import and bench commands, not in serve): an enterprise's copy (copies.go) goes
+// The writer gets a bulk load's page cache meanwhile (db.BulkCacheMB; Rebuild runs in the
+// import and bench commands, not in serve): an enterprise's copy (copies.go) goes
 // anywhere in its table's row sizes (FTS5's docsize B-tree, keyed by rowid), and with the
 // writer's usual 16 MB those pages were read back from the kernel at every insert.
 func (e *Engine) Rebuild(ctx context.Context, fromID int64, progress func(done int)) (int, error) {
-	restore, err := e.db.BulkWriter(ctx, false, db.IndexCacheMB())
+	restore, err := e.db.BulkWriter(ctx, false)
 	if err != nil {
 		return 0, fmt.Errorf("search: rebuild: %w", err)
 	}
